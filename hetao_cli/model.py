@@ -288,6 +288,14 @@ def kind_of(entry: Entry) -> Kind:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an entry was defined: its file and its position among its kind there."""
+
+    file: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
 class FactBook:
     """Every entry of the loaded fact files, by kind and by id."""
 
@@ -299,6 +307,7 @@ class FactBook:
     people: tuple[Person, ...] = ()
     documents: tuple[Document, ...] = ()
     by_id: Mapping[str, Entry] = field(default_factory=dict)
+    origins: Mapping[str, Origin] = field(default_factory=dict)
 
     def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
         return {

@@ -1,0 +1,181 @@
+"""The curator's checks beyond structure: quotes against source texts, figures against their
+written form. Nothing here changes a fact file."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from .load import Problem, line_of
+from .model import Entry, FactBook, Figure, Qualifier, kind_of
+
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
+_DIGITS = {
+    "〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_NUMERAL = "0-9.,〇零一二兩两三四五六七八九十百千萬万億亿"
+# A run of numerals, with 多/餘/幾 allowed inside it ("7000多萬", "百餘", "幾百萬").
+_RUN = re.compile(rf"[{_NUMERAL}幾几]+(?:[多餘余][{_NUMERAL}]*)?")
+
+_AT_MOST = ("最高", "最多", "不超過", "不超过", "至多")
+_ABOUT_BEFORE = ("近", "約", "约", "大約", "大约")
+_ABOUT_AFTER = ("左右", "級別", "级别", "上下")
+_MORE_BEFORE = ("超過", "超过", "超", "逾", "上")
+
+
+def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
+    """The value, qualifier and upper bound a figure's written form states.
+
+    Arabic and Chinese numerals with 萬/億; 多/餘/超/超過/上/幾 → more_than; 近/約/左右/級別 →
+    about; 最高 → at_most; A至B → range. Raise ValueError when no number is written.
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    runs = list(_RUN.finditer(norm))
+    runs = [m for m in runs if any(c not in ".," for c in m[0])]
+    if not runs:
+        raise ValueError(f"no number in {text!r}")
+    first = runs[0]
+    value = _number(first[0])
+    if len(runs) >= 2 and norm[first.end() : runs[1].start()].strip() in ("至", "到", "-", "~", "–"):
+        high = _number(runs[1][0])
+        if "萬" in runs[1][0] and "萬" not in first[0]:  # "15至20萬": the multiplier is shared
+            value *= 10_000
+        return value, Qualifier.RANGE, high
+    before, run, after = norm[: first.start()], first[0], norm[first.end() :]
+    if any(w in before for w in _AT_MOST):
+        return value, Qualifier.AT_MOST, None
+    if before.endswith(_ABOUT_BEFORE) or after.startswith(_ABOUT_AFTER):
+        return value, Qualifier.ABOUT, None
+    for w in _ABOUT_AFTER:  # "120項左右": a measure word may stand between
+        if w in after[:3]:
+            return value, Qualifier.ABOUT, None
+    if re.search("[多餘余幾几]", run) or before.endswith(_MORE_BEFORE) or after.startswith("多"):
+        return value, Qualifier.MORE_THAN, None
+    return value, Qualifier.EXACT, None
+
+
+def _number(run: str) -> float:
+    """A numeral run such as "3.89", "7000萬", "1.5億", "十", "百餘", "幾百萬" as a number."""
+    run = re.sub("[多餘余幾几,]", "", run)
+    if not run:
+        raise ValueError("no digits")
+    total = 0.0  # finished 億 groups
+    wan = 0.0  # finished 萬 group
+    section = 0.0  # below 萬
+    current: float | None = None
+    for token in re.findall(r"\d+(?:\.\d+)?|.", run):
+        if token[0].isdigit():
+            current = float(token)
+        elif token in _DIGITS:
+            current = float(_DIGITS[token])
+        elif token in _SMALL:
+            section += (1 if current is None else current) * _SMALL[token]
+            current = None
+        elif token in _BIG:
+            group = section + (current or 0)
+            if _BIG[token] == 10_000:
+                wan += (group or 1) * 10_000
+            else:
+                total += ((wan + group) or 1) * 100_000_000
+                wan = 0
+            section, current = 0, None
+        else:
+            raise ValueError(f"cannot read {token!r} in {run!r}")
+    return total + wan + section + (current or 0)
+
+
+def figure_problems(fig: Figure) -> Iterator[tuple[str, str]]:
+    """(field, message) for a figure whose as_written does not back its value and qualifier."""
+    if not any(fig.as_written in c.quote for c in fig.citations):
+        yield "as_written", f"{fig.as_written!r} does not stand in the figure's quote"
+    if fig.derived:
+        return
+    try:
+        value, qualifier, high = parse_written(fig.as_written)
+    except ValueError as exc:
+        yield "as_written", str(exc)
+        return
+    if not _same(value, fig.value):
+        yield "value", f"as_written {fig.as_written!r} reads as {_fmt(value)}, not {_fmt(fig.value)}"
+    if qualifier is not fig.qualifier:
+        yield "qualifier", (
+            f"as_written {fig.as_written!r} reads as {qualifier.value}, not {fig.qualifier.value}"
+        )
+    elif high is not None and (fig.value_max is None or not _same(high, fig.value_max)):
+        yield "value_max", f"as_written {fig.as_written!r} reads as up to {_fmt(high)}"
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _longest_prefix(quote: str, text: str) -> int:
+    """How many leading characters of quote stand somewhere in text (binary search)."""
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def quote_problem(quote: str, text: str) -> str | None:
+    """Why quote does not stand verbatim in text, or None when it does."""
+    if quote in text:
+        return None
+    if unicodedata.normalize("NFKC", quote) in unicodedata.normalize("NFKC", text):
+        return "quote differs from the source only in character forms (full-width, compatibility)"
+    n = _longest_prefix(quote, text)
+    return f"quote not found verbatim in the source; it departs after {quote[:n][-20:]!r}"[:300]
+
+
+def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
+    """Every problem the curator's checks find; quotes are checked only when sources is given."""
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+
+    def text_of(source_id: str) -> str | None:
+        if source_id not in texts:
+            path = (sources or Path()) / f"{source_id}.txt"
+            try:
+                texts[source_id] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                texts[source_id] = None
+        return texts[source_id]
+
+    for entry in book.entries():
+        found: list[tuple[str, str]] = []
+        if isinstance(entry, Figure):
+            found.extend(figure_problems(entry))
+        if sources is not None:
+            for cite in entry.citations:
+                field = cite.field or "quote" if cite is entry.citations[0] else "more_citations"
+                text = text_of(cite.source)
+                if text is None:
+                    path = sources / f"{cite.source}.txt"
+                    found.append((field, f"no readable UTF-8 source text at {path}"))
+                    continue
+                why = quote_problem(cite.quote, text)
+                if why:
+                    found.append((field, why))
+        problems.extend(_placed(book, entry, field, msg) for field, msg in found)
+    return problems
+
+
+def _placed(book: FactBook, entry: Entry, field: str, message: str) -> Problem:
+    kind = kind_of(entry).value
+    origin = book.origins.get(entry.id)
+    if origin is None:
+        return Problem("?", message, kind=kind, id=entry.id, field=field)
+    line = line_of(origin.file, kind, origin.index, field)
+    return Problem(origin.file, message, line, None, kind, origin.index, entry.id, field)

@@ -1,0 +1,680 @@
+"""Find the fact files, parse them and validate them into a FactBook.
+
+Every problem is collected with its place (file, line, kind, index, id, field) and raised
+together as one FactFileError. Nothing here prints, and nothing here writes to a fact file.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomli as toml
+except ImportError:  # pragma: no cover - tomli is a dependency; the stdlib parser is the fallback
+    import tomllib as toml  # type: ignore[no-redef]
+
+from .model import (
+    Area,
+    Citation,
+    Document,
+    DocumentKind,
+    Entry,
+    Event,
+    FactBook,
+    Figure,
+    Kind,
+    Organisation,
+    Origin,
+    OrgKind,
+    PartialDate,
+    Person,
+    Qualifier,
+    Source,
+    Unit,
+    kind_of,
+)
+
+ENV_VAR = "HETAO_FACTS"
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a fact file, and where it is."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    kind: str = ""
+    index: int | None = None  # position of the entry among its kind in its file, from 0
+    id: str = ""
+    field: str = ""
+    unreadable: bool = False  # the file could not be read at all
+
+    def place(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        if self.kind:
+            where += f": {self.kind}[{self.index}]"
+            if self.id:
+                where += f" id={self.id!r}"
+        if self.field:
+            where += f" field {self.field!r}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.place()}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind or None,
+            "index": self.index,
+            "id": self.id or None,
+            "field": self.field or None,
+            "message": self.message,
+        }
+
+
+class FactFileError(Exception):
+    """The fact files could not be read or are not valid; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def unreadable(self) -> bool:
+        return any(p.unreadable for p in self.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the files
+
+
+def bundled_path() -> Path:
+    """The curated facts.toml: inside an installed wheel, or at the root of a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "data" / "facts.toml"
+    return packaged if packaged.is_file() else here.parent / "facts.toml"
+
+
+def chosen_paths(paths: Sequence[str | Path] | None, env: Mapping[str, str]) -> list[Path]:
+    """--facts paths if any, else HETAO_FACTS (os.pathsep-separated), else the bundled file."""
+    if paths:
+        return [Path(p) for p in paths]
+    value = env.get(ENV_VAR, "")
+    if value.strip():
+        return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+    return [bundled_path()]
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files to read: a file as given, a folder as its *.toml files in name order."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.toml") if p.is_file())
+            if not found:
+                problems.append(Problem(str(path), "folder has no .toml files", unreadable=True))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "no such file or folder", unreadable=True))
+    return files, problems
+
+
+def read_text(path: Path) -> str:
+    """The file's text; raise FactFileError naming the file when it cannot be read."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise FactFileError([Problem(name, f"cannot read: {reason}", unreadable=True)]) from None
+    if not data.strip():
+        raise FactFileError([Problem(name, "file is empty", unreadable=True)])
+    if data.startswith(b"\xef\xbb\xbf"):
+        msg = "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"
+        raise FactFileError([Problem(name, msg, line=1, unreadable=True)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        msg = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        raise FactFileError([Problem(name, msg, line=line, unreadable=True)]) from None
+
+
+def parse(text: str, name: str) -> dict[str, Any]:
+    """TOML text to a dict; a syntax error becomes a Problem with line and column."""
+    try:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        msg = getattr(exc, "msg", str(exc))
+        raise FactFileError([Problem(name, f"TOML syntax: {msg}", line=line, column=col)]) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The schema: one table of fields per kind
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How one TOML field of an entry is checked."""
+
+    check: Callable[[Any], Any]  # returns the converted value or raises ValueError
+    required: bool = False
+    links: tuple[Kind, ...] = ()  # for id fields: the kinds the id may name; () = any kind
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def _nonempty(value: Any) -> str:
+    if not _text(value).strip():
+        raise ValueError("expected a non-empty string")
+    return str(value)
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise ValueError(f"expected a lowercase slug (a-z, 0-9, '-'), got {value!r}"[:200])
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of strings, got {_type_name(value)}")
+    return tuple(value)
+
+
+def _slugs(value: Any) -> tuple[str, ...]:
+    return tuple(_slug(v) for v in _texts(value))
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)}")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_type_name(value)}")
+    if not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
+def _date(value: Any) -> str:
+    if not isinstance(value, str):
+        hint = " (write the date as a quoted string)" if hasattr(value, "year") else ""
+        raise ValueError(f"expected a date string YYYY, YYYY-MM or YYYY-MM-DD{hint}")
+    PartialDate.parse(value)
+    return value
+
+
+def _enum(enum: type[Enum]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        try:
+            return enum(value)
+        except (ValueError, TypeError):
+            choices = ", ".join(str(m.value) for m in enum)  # type: ignore[attr-defined]
+            raise ValueError(f"expected one of {choices}; got {value!r}"[:300]) from None
+
+    return check
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a table", list: "a list", bool: "a boolean", str: "a string"}.get(
+        type(value), type(value).__name__
+    )
+
+
+TEXT = Field(_text)
+NAME = Field(_nonempty, required=True)
+TEXTS = Field(_texts)
+BOOL = Field(_bool)
+DATE = Field(_date)
+
+
+def _link(*kinds: Kind, required: bool = False) -> Field:
+    return Field(_slug, required=required, links=kinds)
+
+
+def _links(*kinds: Kind) -> Field:
+    return Field(_slugs, links=kinds)
+
+
+COMMON: dict[str, Field] = {
+    "id": Field(_slug, required=True),
+    "source": _link(Kind.SOURCE, required=True),
+    "quote": NAME,
+    "more_citations": Field(lambda v: v),  # checked entry by entry in _citations
+}
+
+SCHEMA: dict[Kind, dict[str, Field]] = {
+    Kind.SOURCE: {
+        "title": NAME,
+        "publisher": NAME,
+        "published": Field(_date, required=True),
+        "title_en": TEXT,
+        "publisher_en": TEXT,
+        "url": TEXT,
+    },
+    Kind.AREA: {
+        "name": NAME,
+        "name_en": TEXT,
+        "aliases": TEXTS,
+        "area_km2": Field(_number),
+        "part_of": _link(Kind.AREA),
+        "derived": TEXT,
+        "positionings": TEXTS,
+        "positionings_en": TEXTS,
+    },
+    Kind.EVENT: {
+        "date": Field(_date, required=True),
+        "approximate": BOOL,
+        "date_note": TEXT,
+        "title": NAME,
+        "title_en": TEXT,
+        "orgs": _links(Kind.ORG),
+        "people": _links(Kind.PERSON),
+        "documents": _links(Kind.DOCUMENT),
+        "area": _link(Kind.AREA),
+    },
+    Kind.FIGURE: {
+        "subject": NAME,
+        "subject_en": TEXT,
+        "value": Field(_number, required=True),
+        "value_max": Field(_number),
+        "unit": Field(_enum(Unit), required=True),
+        "qualifier": Field(_enum(Qualifier), required=True),
+        "as_written": NAME,
+        "scope": _link(required=True),
+        "item": Field(_slug),
+        "date": DATE,
+        "approximate": BOOL,
+        "derived": TEXT,
+    },
+    Kind.ORG: {
+        "name": NAME,
+        "kind": Field(_enum(OrgKind), required=True),
+        "name_en": TEXT,
+        "name_en_official": BOOL,
+        "aliases": TEXTS,
+        "fields": Field(_slugs),
+        "area": _link(Kind.AREA),
+        "parent": _link(Kind.ORG),
+    },
+    Kind.PERSON: {
+        "name": NAME,
+        "role": NAME,
+        "name_en": TEXT,
+        "role_en": TEXT,
+        "aliases": TEXTS,
+        "orgs": _links(Kind.ORG),
+    },
+    Kind.DOCUMENT: {
+        "title": NAME,
+        "kind": Field(_enum(DocumentKind), required=True),
+        "title_en": TEXT,
+        "aliases": TEXTS,
+        "issuers": _links(Kind.ORG),
+        "date": DATE,
+        "approximate": BOOL,
+    },
+}
+
+RECORD: dict[Kind, type] = {
+    Kind.SOURCE: Source,
+    Kind.AREA: Area,
+    Kind.EVENT: Event,
+    Kind.FIGURE: Figure,
+    Kind.ORG: Organisation,
+    Kind.PERSON: Person,
+    Kind.DOCUMENT: Document,
+}
+
+
+def fields_of(kind: Kind) -> dict[str, Field]:
+    spec = dict(COMMON)
+    if kind is Kind.SOURCE:
+        spec["source"] = _link(Kind.SOURCE)
+        spec["quote"] = TEXT
+    spec.update(SCHEMA[kind])
+    return spec
+
+
+# ---------------------------------------------------------------------------------------------
+# Places: lines are looked up only when a problem needs one
+
+
+class _Lines:
+    """Maps (kind, index, field) to a line number in one file's text, lazily."""
+
+    _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\]", re.M)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._headers: dict[str, list[int]] | None = None
+        self._lines: list[str] | None = None
+
+    def _index(self) -> tuple[dict[str, list[int]], list[str]]:
+        if self._headers is None or self._lines is None:
+            self._lines = self.text.splitlines()
+            self._headers = {}
+            for n, line in enumerate(self._lines, 1):
+                m = self._HEADER.match(line)
+                if m:
+                    self._headers.setdefault(m[1], []).append(n)
+        return self._headers, self._lines
+
+    def find(self, kind: str, index: int | None, field: str = "") -> int | None:
+        headers, lines = self._index()
+        starts = headers.get(kind, [])
+        if index is None or index >= len(starts):
+            return None
+        start = starts[index]
+        if field:
+            pattern = re.compile(rf"^[ \t]*\"?{re.escape(field)}\"?[ \t]*=")
+            for n in range(start, len(lines)):
+                text = lines[n]
+                if text.lstrip().startswith("["):
+                    break
+                if pattern.match(text):
+                    return n + 1
+        return start
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+@dataclass(slots=True)
+class _Placed:
+    """An entry as converted, with what is needed to name its place later."""
+
+    entry: Entry
+    file: str
+    lines: _Lines
+    kind: Kind
+    index: int
+    links: list[tuple[str, Field, tuple[str, ...]]]  # (field, spec, ids)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        file: str,
+        lines: _Lines | None,
+        message: str,
+        kind: str = "",
+        index: int | None = None,
+        id: str = "",
+        field: str = "",
+    ) -> None:
+        line = lines.find(kind, index, field) if lines is not None and kind else None
+        self.problems.append(Problem(file, message, line, None, kind, index, id, field))
+
+
+def _citations(
+    raw: Mapping[str, Any], spec_source: str | None, report: Callable[[str, str], None]
+) -> tuple[Citation, ...]:
+    cites: list[Citation] = []
+    quote = raw.get("quote")
+    if isinstance(quote, str) and quote and spec_source is not None:
+        cites.append(Citation(spec_source, quote))
+    more = raw.get("more_citations", [])
+    if not isinstance(more, list):
+        report("more_citations", "expected a list of tables { quote, field, source }")
+        return tuple(cites)
+    for i, item in enumerate(more):
+        where = f"more_citations[{i}]"
+        if not isinstance(item, dict):
+            report(where, f"expected a table {{ quote, field, source }}, got {_type_name(item)}")
+            continue
+        unknown = sorted(set(item) - {"quote", "field", "source"})
+        if unknown:
+            report(where, f"unknown key {unknown[0]!r}; expected quote, field, source")
+        q, f, s = item.get("quote"), item.get("field", ""), item.get("source", spec_source)
+        if not isinstance(q, str) or not q.strip():
+            report(where, "expected a non-empty string 'quote'")
+        elif not isinstance(f, str):
+            report(where, "'field' must be a string")
+        elif not isinstance(s, str) or not ID_RE.match(s):
+            report(where, "'source' must be a source id")
+        else:
+            cites.append(Citation(s, q, f))
+    return tuple(cites)
+
+
+def _convert(
+    kind: Kind, raw: Any, index: int, file: str, lines: _Lines, out: _Collector
+) -> _Placed | None:
+    kname = kind.value
+    if not isinstance(raw, dict):
+        out.add(file, lines, f"expected a table, got {_type_name(raw)}", kname, index)
+        return None
+    ident = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    before = len(out.problems)
+
+    def report(field: str, message: str) -> None:
+        out.add(file, lines, message, kname, index, ident, field)
+
+    spec = fields_of(kind)
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in spec:
+            close = _closest(key, spec)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            report(key, f"unknown field{hint}; expected one of {', '.join(spec)}")
+    links: list[tuple[str, Field, tuple[str, ...]]] = []
+    for name, field in spec.items():
+        if name not in raw:
+            if field.required:
+                report(name, "missing required field")
+            continue
+        try:
+            values[name] = field.check(raw[name])
+        except ValueError as exc:
+            report(name, str(exc))
+            continue
+        if field.links or name == "scope":
+            ids = values[name] if isinstance(values[name], tuple) else (values[name],)
+            links.append((name, field, tuple(i for i in ids if i)))
+    source = values.get("source") if kind is not Kind.SOURCE else ident
+    citations = _citations(raw, source if isinstance(source, str) else None, report)
+    _extra_rules(kind, values, report)
+    if len(out.problems) > before:
+        return None
+    return _Placed(_record(kind, values, citations), file, lines, kind, index, links)
+
+
+def _extra_rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str], None]) -> None:
+    for name in ("date", "published"):
+        if name in values and not isinstance(values[name], str):
+            report(name, "expected a date string")
+    if kind is Kind.AREA:
+        area = values.get("area_km2")
+        if area is not None and area <= 0:
+            report("area_km2", f"an area must be positive, got {area}")
+        pos, pos_en = values.get("positionings", ()), values.get("positionings_en", ())
+        if pos and pos_en and len(pos) != len(pos_en):
+            report("positionings_en", f"expected {len(pos)} items, one per positioning")
+    if kind is Kind.FIGURE:
+        qualifier, vmax, value = values.get("qualifier"), values.get("value_max"), values.get("value")
+        if qualifier is Qualifier.RANGE:
+            if vmax is None:
+                report("value_max", "a range needs value_max")
+            elif value is not None and vmax < value:
+                report("value_max", f"value_max {vmax} is below value {value}")
+        elif vmax is not None and qualifier is not None:
+            report("value_max", "value_max goes only with qualifier 'range'")
+
+
+def _record(kind: Kind, values: dict[str, Any], citations: tuple[Citation, ...]) -> Entry:
+    args = {k: v for k, v in values.items() if k not in ("source", "quote", "more_citations")}
+    approximate = bool(args.pop("approximate", False))
+    for name in ("date", "published"):
+        if name in args:
+            args[name] = PartialDate.parse(args[name], approximate)
+    args["citations"] = citations
+    record: Entry = RECORD[kind](**args)
+    return record
+
+
+def _closest(name: str, choices: Iterable[str]) -> str | None:
+    import difflib  # only when a problem is reported
+
+    found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _entries_of(data: dict[str, Any], file: str, lines: _Lines, out: _Collector) -> list[_Placed]:
+    placed: list[_Placed] = []
+    for key, items in data.items():
+        try:
+            kind = Kind(key)
+        except ValueError:
+            close = _closest(key, [k.value for k in Kind])
+            hint = f" (did you mean [[{close}]]?)" if close else ""
+            out.add(file, None, f"unknown table [[{key}]]{hint}")
+            continue
+        if not isinstance(items, list):
+            msg = f"expected [[{key}]] entries (an array of tables), got {_type_name(items)}"
+            out.add(file, None, msg, key)
+            continue
+        for index, raw in enumerate(items):
+            entry = _convert(kind, raw, index, file, lines, out)
+            if entry is not None:
+                placed.append(entry)
+    return placed
+
+
+def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
+    by_id: dict[str, _Placed] = {}
+    for p in placed:
+        first = by_id.get(p.entry.id)
+        if first is not None:
+            where = first.file
+            line = first.lines.find(first.kind.value, first.index)
+            where += f":{line}" if line else ""
+            out.add(
+                p.file,
+                p.lines,
+                f"duplicate id; already defined as {first.kind.value} at {where}",
+                p.kind.value,
+                p.index,
+                p.entry.id,
+                "id",
+            )
+        else:
+            by_id[p.entry.id] = p
+    for p in placed:
+        for name, field, ids in p.links:
+            for target_id in ids:
+                target = by_id.get(target_id)
+                if target is None:
+                    msg = f"links to {target_id!r}, which no entry defines"
+                elif field.links and target.kind not in field.links:
+                    want = " or ".join(k.value for k in field.links)
+                    msg = f"{target_id!r} is a {target.kind.value}; expected a {want}"
+                else:
+                    continue
+                out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, name)
+        for cite in p.entry.citations:
+            if cite.source not in by_id or by_id[cite.source].kind is not Kind.SOURCE:
+                if cite.source == p.entry.id and p.kind is Kind.SOURCE:
+                    continue
+                msg = f"cites {cite.source!r}, which is not a source id"
+                out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, "more_citations")
+    return by_id
+
+
+def book_of(entries: Iterable[Entry], origins: Mapping[str, Origin] | None = None) -> FactBook:
+    """A FactBook of already valid entries, in the order given."""
+    groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}
+    by_id: dict[str, Entry] = {}
+    for e in entries:
+        groups[kind_of(e)].append(e)
+        by_id[e.id] = e
+    return FactBook(
+        sources=tuple(groups[Kind.SOURCE]),  # type: ignore[arg-type]
+        areas=tuple(groups[Kind.AREA]),  # type: ignore[arg-type]
+        events=tuple(groups[Kind.EVENT]),  # type: ignore[arg-type]
+        figures=tuple(groups[Kind.FIGURE]),  # type: ignore[arg-type]
+        orgs=tuple(groups[Kind.ORG]),  # type: ignore[arg-type]
+        people=tuple(groups[Kind.PERSON]),  # type: ignore[arg-type]
+        documents=tuple(groups[Kind.DOCUMENT]),  # type: ignore[arg-type]
+        by_id=by_id,
+        origins=origins or {},
+    )
+
+
+def load(
+    paths: Sequence[str | Path] | None = None, env: Mapping[str, str] | None = None
+) -> FactBook:
+    """Load and validate the chosen fact files; raise FactFileError with every problem."""
+    files, problems = expand(chosen_paths(paths, os.environ if env is None else env))
+    if problems:
+        raise FactFileError(problems)
+    return load_files(files)
+
+
+def load_files(files: Sequence[Path]) -> FactBook:
+    out = _Collector()
+    placed: list[_Placed] = []
+    # The collector's many small objects make the cyclic GC run super-linearly; pause it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            name = str(path)
+            try:
+                text = read_text(path)
+                data = parse(text, name)
+            except FactFileError as exc:
+                out.problems.extend(exc.problems)
+                continue
+            placed.extend(_entries_of(data, name, _Lines(text), out))
+        by_id = _cross_check(placed, out)
+    finally:
+        if was_enabled:
+            gc.enable()
+    if out.problems:
+        raise FactFileError(out.problems)
+    origins = {i: Origin(p.file, p.index) for i, p in by_id.items()}
+    return book_of((p.entry for p in by_id.values()), origins)
+
+
+def line_of(file: str, kind: str, index: int, field: str = "") -> int | None:
+    """The line of an entry's field in a fact file, read again only to name a place."""
+    try:
+        return _Lines(Path(file).read_text(encoding="utf-8")).find(kind, index, field)
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,364 @@
+"""One exporter for every command: field selection, then table / tsv / csv / json / jsonl.
+
+Renderers return (a string, or a Rich renderable for tables); the CLI prints. Machine formats
+never pass through Rich, and Rich is imported only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from .model import (
+    Area,
+    Document,
+    Entry,
+    Event,
+    Figure,
+    Organisation,
+    PartialDate,
+    Person,
+    Source,
+    kind_of,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+Record = dict[str, Any]
+
+
+class Format(str, Enum):
+    """Output formats; every member has a renderer in RENDERERS."""
+
+    TABLE = "table"
+    TSV = "tsv"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+class Lang(str, Enum):
+    """The language text columns are shown in; JSON always carries every language."""
+
+    ZH_HANT = "zh-hant"
+    ZH_HANS = "zh-hans"
+    EN = "en"
+
+
+class UnknownField(ValueError):
+    """--fields named a field the records do not have."""
+
+    def __init__(self, name: str, valid: Sequence[str]) -> None:
+        self.name, self.valid = name, tuple(valid)
+        super().__init__(f"unknown field {name!r}; valid fields: {', '.join(valid)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records: plain dicts with stable keys; JSON is exactly these
+
+
+def date_fields(date: PartialDate | None, key: str = "date") -> Record:
+    """A partial date as its ISO string, with its precision and approximate flag beside it."""
+    if date is None:
+        return {key: None, f"{key}_precision": None, f"{key}_approximate": None}
+    return {
+        key: date.iso(),
+        f"{key}_precision": date.precision,
+        f"{key}_approximate": date.approximate,
+    }
+
+
+def _citations(entry: Entry) -> list[Record]:
+    return [
+        {"source": c.source, "quote": c.quote, **({"field": c.field} if c.field else {})}
+        for c in entry.citations
+    ]
+
+
+def record_of(entry: Entry) -> Record:
+    """The JSON record of an entry: every field, with `id` and `kind` first."""
+    head: Record = {"id": entry.id, "kind": kind_of(entry).value}
+    if isinstance(entry, Source):
+        body: Record = {
+            "title": entry.title,
+            "title_en": entry.title_en,
+            "publisher": entry.publisher,
+            "publisher_en": entry.publisher_en,
+            **date_fields(entry.published, "published"),
+            "url": entry.url,
+        }
+    elif isinstance(entry, Area):
+        body = {
+            "name": entry.name,
+            "name_en": entry.name_en,
+            "aliases": list(entry.aliases),
+            "area_km2": entry.area_km2,
+            "part_of": entry.part_of or None,
+            "derived": entry.derived or None,
+            "positionings": list(entry.positionings),
+            "positionings_en": list(entry.positionings_en),
+        }
+    elif isinstance(entry, Event):
+        body = {
+            **date_fields(entry.date),
+            "title": entry.title,
+            "title_en": entry.title_en,
+            "date_note": entry.date_note or None,
+            "orgs": list(entry.orgs),
+            "people": list(entry.people),
+            "documents": list(entry.documents),
+            "area": entry.area or None,
+        }
+    elif isinstance(entry, Figure):
+        body = {
+            "subject": entry.subject,
+            "subject_en": entry.subject_en,
+            "value": _number(entry.value),
+            "value_max": None if entry.value_max is None else _number(entry.value_max),
+            "unit": entry.unit.value,
+            "qualifier": entry.qualifier.value,
+            "as_written": entry.as_written,
+            "scope": entry.scope,
+            "item": entry.item or None,
+            **date_fields(entry.date),
+            "derived": entry.derived or None,
+        }
+    elif isinstance(entry, Organisation):
+        body = {
+            "name": entry.name,
+            "name_en": entry.name_en,
+            "name_en_official": entry.name_en_official,
+            "org_kind": entry.kind.value,
+            "aliases": list(entry.aliases),
+            "fields": list(entry.fields),
+            "area": entry.area or None,
+            "parent": entry.parent or None,
+        }
+    elif isinstance(entry, Person):
+        body = {
+            "name": entry.name,
+            "name_en": entry.name_en,
+            "role": entry.role,
+            "role_en": entry.role_en,
+            "aliases": list(entry.aliases),
+            "orgs": list(entry.orgs),
+        }
+    else:
+        assert isinstance(entry, Document)
+        body = {
+            "title": entry.title,
+            "title_en": entry.title_en,
+            "doc_kind": entry.kind.value,
+            "aliases": list(entry.aliases),
+            "issuers": list(entry.issuers),
+            **date_fields(entry.date),
+        }
+    first = entry.citations[0] if entry.citations else None
+    return {
+        **head,
+        **body,
+        "source": first.source if first else None,
+        "quote": first.quote if first else None,
+        "citations": _citations(entry),
+    }
+
+
+def _number(x: float) -> int | float:
+    """Whole numbers as JSON integers (3 not 3.0); others as they are."""
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
+
+
+# ---------------------------------------------------------------------------------------------
+# Field selection
+
+
+def select(records: Sequence[Record], fields: Sequence[str] | None) -> list[Record]:
+    """Keep and order the chosen fields; raise UnknownField for a name no record has."""
+    if not fields:
+        return list(records)
+    valid: dict[str, None] = {}
+    for r in records[:1] if records else ():
+        valid.update(dict.fromkeys(r))
+    for r in records[1:]:
+        for k in r:
+            valid.setdefault(k)
+    for name in fields:
+        if records and name not in valid:
+            raise UnknownField(name, list(valid))
+    return [{name: r.get(name) for name in fields} for r in records]
+
+
+def parse_fields(text: str | None) -> list[str] | None:
+    """`--fields a,b,c` as a list; None when not given."""
+    if text is None:
+        return None
+    return [f.strip() for f in text.split(",") if f.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Text of one cell, for the table and the delimited formats
+
+_LOCALISED = ("name", "title", "role", "subject", "publisher", "label")
+
+
+def _folder(lang: Lang) -> Callable[[str], str]:
+    if lang is Lang.ZH_HANS:
+        from .search import to_simplified  # OpenCC only when Simplified is asked for
+
+        return to_simplified
+    return lambda s: s
+
+
+def cell(record: Mapping[str, Any], key: str, lang: Lang = Lang.ZH_HANT) -> str:
+    """The text shown for one field: dates at their precision, lists joined, English when asked."""
+    value = record.get(key)
+    if lang is Lang.EN and key in _LOCALISED and f"{key}_en" in record:
+        english = record.get(f"{key}_en")
+        value = english if english else f"{value} (zh)" if value else value
+    if key in ("date", "published") and value is not None:
+        if record.get(f"{key}_approximate"):
+            value = f"c. {value}"
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
+    if isinstance(value, list):
+        return ", ".join(_item_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _item_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("quote", value)) if "quote" in value else json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Renderers
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a listing shows: its records, the columns a table shows, and how."""
+
+    records: Sequence[Record]
+    columns: Sequence[str]  # default columns for table, tsv and csv
+    title: str = ""
+    group: Callable[[Record], str] | None = None  # a table groups its rows under this heading
+    lang: Lang = Lang.ZH_HANT
+    bars: str = ""  # a numeric field a table also draws as a bar
+    grouped_by: tuple[str, ...] = ()  # columns a table leaves out, as its group heading shows them
+
+
+def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
+    buf = io.StringIO()
+    fold = _folder(view.lang)
+    if delimiter == "\t":
+        # TSV: one header row, no quoting; tabs and newlines inside a value become spaces.
+        def clean(s: str) -> str:
+            return s.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+        buf.write("\t".join(columns) + "\n")
+        for r in view.records:
+            buf.write("\t".join(clean(fold(cell(r, c, view.lang))) for c in columns) + "\n")
+        return buf.getvalue()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for r in view.records:
+        writer.writerow([fold(cell(r, c, view.lang)) for c in columns])
+    return buf.getvalue()
+
+
+def render_tsv(view: View, columns: Sequence[str]) -> str:
+    return _delimited(view, columns, "\t")
+
+
+def render_csv(view: View, columns: Sequence[str]) -> str:
+    return _delimited(view, columns, ",")
+
+
+def to_json(data: Any) -> str:
+    """UTF-8 JSON as scripts want it: no \\u escapes, numbers as numbers."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_json(view: View, columns: Sequence[str]) -> str:
+    return to_json(list(view.records))
+
+
+def render_jsonl(view: View, columns: Sequence[str]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in view.records)
+
+
+_NO_GROUP = object()
+
+
+def render_table(view: View, columns: Sequence[str]) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    fold = _folder(view.lang)
+    table = Table(title=view.title or None, box=box.SIMPLE_HEAD, title_justify="left")
+    grouped = view.group is not None
+    if grouped:
+        table.add_column("", style="bold", overflow="fold", max_width=30)
+        columns = [c for c in columns if c not in view.grouped_by]
+    for c in columns:
+        table.add_column(c, overflow="fold", justify="right" if c == view.bars else "left")
+    bars = view.bars if view.bars in columns else ""
+    if bars:
+        table.add_column("", no_wrap=True)
+    last_group: object = _NO_GROUP
+    top: dict[str, float] = {}
+    if bars:
+        for r in view.records:
+            g = view.group(r) if view.group is not None else ""
+            top[g] = max(top.get(g, 0.0), float(r.get(bars) or 0))
+    for r in view.records:
+        row: list[Text] = []
+        group = view.group(r) if view.group is not None else ""
+        if grouped:
+            # The group's heading stands once, on its first row.
+            if group != last_group and last_group is not _NO_GROUP:
+                table.add_section()
+            row.append(Text(group if group != last_group else ""))
+            last_group = group
+        # Text objects are never parsed as markup, so a "[" in curated text stays as written.
+        row += [Text(fold(cell(r, c, view.lang))) for c in columns]
+        if bars:
+            most = top.get(group, 0.0)
+            width = round(30 * float(r.get(bars) or 0) / most) if most else 0
+            row.append(Text("█" * width, style="cyan"))
+        table.add_row(*row)
+    return table
+
+
+RENDERERS: dict[Format, Callable[[View, Sequence[str]], Any]] = {
+    Format.TABLE: render_table,
+    Format.TSV: render_tsv,
+    Format.CSV: render_csv,
+    Format.JSON: render_json,
+    Format.JSONL: render_jsonl,
+}
+
+
+def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
+    """Select fields, then render in the chosen format (a str, or a Rich table)."""
+    if fields:
+        selected = select(view.records, fields)
+        view = View(selected, list(fields), view.title, None, view.lang, view.bars)
+        columns: Sequence[str] = list(fields)
+    else:
+        columns = view.columns
+    return RENDERERS[fmt](view, columns)

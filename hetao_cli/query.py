@@ -1,0 +1,222 @@
+"""Timeline order and filters, stats and densities: plain functions over the FactBook."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .model import (
+    Area,
+    Entry,
+    Event,
+    FactBook,
+    Figure,
+    Kind,
+    Organisation,
+    PartialDate,
+    Person,
+    Unit,
+    kind_of,
+)
+
+
+def timeline(
+    book: FactBook,
+    since: PartialDate | None = None,
+    until: PartialDate | None = None,
+    org: str | None = None,
+    person: str | None = None,
+    reverse: bool = False,
+) -> list[Event]:
+    """Events in date order. Bounds are inclusive at their own precision; an event whose date
+    is coarser than a bound is kept when its span overlaps the range."""
+    first = since.start if since else None
+    last = until.end if until else None
+    events = [
+        e
+        for e in book.events
+        if e.date.overlaps(first, last)
+        and (org is None or org in e.orgs)
+        and (person is None or person in e.people)
+    ]
+    events.sort(key=lambda e: e.date.sort_key, reverse=reverse)
+    return events
+
+
+def figures(
+    book: FactBook, scope: str | None = None, unit: Unit | None = None
+) -> list[Figure]:
+    """Figures in file order, optionally only those about one entry or in one unit."""
+    return [
+        f
+        for f in book.figures
+        if (scope is None or f.scope == scope) and (unit is None or f.unit is unit)
+    ]
+
+
+def orgs(
+    book: FactBook, kind: str | None = None, field: str | None = None, area: str | None = None
+) -> list[Organisation]:
+    """Organisations, optionally of one kind, in one field of work, or in one area (or within it)."""
+    return [
+        o
+        for o in book.orgs
+        if (kind is None or o.kind.value == kind)
+        and (field is None or field in o.fields)
+        and (area is None or area in areas_around(book, o.area))
+    ]
+
+
+def people_of(book: FactBook, org: str) -> list[Person]:
+    return [p for p in book.people if org in p.orgs]
+
+
+def areas_around(book: FactBook, area_id: str) -> list[str]:
+    """The area and every area it lies in, innermost first."""
+    chain: list[str] = []
+    while area_id and area_id not in chain:
+        chain.append(area_id)
+        area = book.by_id.get(area_id)
+        area_id = area.part_of if isinstance(area, Area) else ""
+    return chain
+
+
+def area_of(book: FactBook, entry_id: str) -> str:
+    """The innermost area an entry lies in: itself for an area, an org's area, else ''."""
+    entry = book.by_id.get(entry_id)
+    if isinstance(entry, Area):
+        return entry.id
+    if isinstance(entry, Organisation):
+        return entry.area or (area_of(book, entry.parent) if entry.parent else "")
+    if isinstance(entry, Event):
+        return entry.area
+    return ""
+
+
+def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
+    """Everything that names an entry, by the relation: its people, events, figures, parts."""
+    found: dict[str, list[Entry]] = {}
+
+    def add(name: str, e: Entry) -> None:
+        found.setdefault(name, []).append(e)
+
+    for e in book.entries():
+        if isinstance(e, Event) and (
+            entry_id in e.orgs or entry_id in e.people or entry_id in e.documents
+            or e.area == entry_id
+        ):
+            add("events", e)
+        elif isinstance(e, Figure) and e.scope == entry_id:
+            add("figures", e)
+        elif isinstance(e, Person) and entry_id in e.orgs:
+            add("people", e)
+        elif isinstance(e, Organisation) and entry_id in (e.parent, e.area):
+            add("orgs", e)
+        elif isinstance(e, Area) and e.part_of == entry_id:
+            add("areas", e)
+        elif kind_of(e) is Kind.DOCUMENT and entry_id in getattr(e, "issuers", ()):
+            add("documents", e)
+        if e.id != entry_id and any(c.source == entry_id for c in e.citations):
+            add("cited_by", e)
+    for events in (found.get("events", []),):
+        events.sort(key=lambda e: e.date.sort_key if isinstance(e, Event) else (0, 0, 0))
+    return found
+
+
+def citing(book: FactBook) -> Counter[str]:
+    """How many entries cite each source."""
+    counts: Counter[str] = Counter()
+    for e in book.entries():
+        for source in dict.fromkeys(c.source for c in e.citations):
+            if source != e.id:
+                counts[source] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Stats
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One bar of a stats chart."""
+
+    group: str  # "kind", "year" or "field"
+    key: str
+    count: int
+
+
+def stats(book: FactBook) -> list[Count]:
+    """Entries of each kind, events per year, organisations per field of work."""
+    rows = [Count("kind", k.value, len(book.of_kind(k))) for k in Kind]
+    years = Counter(e.date.year for e in book.events)
+    rows += [Count("year", str(y), n) for y, n in sorted(years.items())]
+    fields = Counter(f for o in book.orgs for f in o.fields)
+    rows += [Count("field", f, n) for f, n in sorted(fields.items(), key=lambda x: (-x[1], x[0]))]
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    """A stated density recomputed from one count and one land area."""
+
+    numerator: Figure
+    denominator: Area
+    value: float  # numerator.value / denominator.area_km2
+    reproduces: bool  # within 5% of the stated density
+
+
+@dataclass(frozen=True, slots=True)
+class Density:
+    """A count figure per km² of an area, or a stated density with its recomputations."""
+
+    area: Area
+    figure: Figure
+    per_km2: float  # the count over the area; for a stated density, the stated value
+    recomputed: tuple[Recomputed, ...] = ()
+
+
+def _within(book: FactBook, entry_id: str, area_id: str) -> bool:
+    return area_id in areas_around(book, area_of(book, entry_id))
+
+
+def densities(book: FactBook) -> list[tuple[Area, list[Density]]]:
+    """For each area with a land area: every count figure scoped to it or to what lies in it,
+    per km²; and every density the sources state, recomputed from counts of the same item."""
+    out: list[tuple[Area, list[Density]]] = []
+    for area in book.areas:
+        if area.area_km2 is None:
+            continue
+        rows: list[Density] = []
+        for fig in book.figures:
+            if not _within(book, fig.scope, area.id):
+                continue
+            if fig.unit is Unit.COUNT:
+                rows.append(Density(area, fig, fig.value / area.area_km2))
+            elif fig.unit is Unit.PER_KM2 and fig.scope == area.id:
+                rows.append(Density(area, fig, fig.value, tuple(recompute(book, fig))))
+        out.append((area, rows))
+    return out
+
+
+def recompute(book: FactBook, stated: Figure) -> Iterator[Recomputed]:
+    """Each count of the same item over each land area its scope lies in."""
+    for fig in book.figures:
+        if fig.unit is not Unit.COUNT or not stated.item or fig.item != stated.item:
+            continue
+        for area_id in areas_around(book, area_of(book, fig.scope)):
+            area = book.by_id.get(area_id)
+            if isinstance(area, Area) and area.area_km2:
+                value = fig.value / area.area_km2
+                close = abs(value - stated.value) <= 0.05 * abs(stated.value)
+                yield Recomputed(fig, area, value, close)
+
+
+def parse_bound(text: str) -> PartialDate:
+    """A --since/--until value: YYYY, YYYY-MM or YYYY-MM-DD."""
+    return PartialDate.parse(text.strip())
+
+
+def by_ids(book: FactBook, ids: Sequence[str]) -> list[Entry]:
+    return [book.by_id[i] for i in ids if i in book.by_id]

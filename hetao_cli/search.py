@@ -1,0 +1,144 @@
+"""Fold text (NFKC, case, Traditional/Simplified) and rank matches.
+
+OpenCC is imported the first time text is folded, never at start-up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .model import Area, Document, Entry, Event, Figure, Organisation, Person, Source
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc  # ~10 ms; only when text is folded
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Chinese text in Simplified script (for --lang zh-hans); other text unchanged."""
+    if text.isascii():
+        return text
+    return str(_converter().convert(text))
+
+
+def _basic(text: str) -> str:
+    # NFKC folds full-width forms; casefold folds case; newlines separate texts in a batch.
+    return unicodedata.normalize("NFKC", text).casefold().replace("\n", " ")
+
+
+def fold(text: str) -> str:
+    """The form text is compared in: NFKC, case-folded, Simplified (産/產/产 → 产)."""
+    return fold_many([text])[0]
+
+
+def fold_many(texts: Sequence[str]) -> list[str]:
+    """Fold many texts with one OpenCC call: far cheaper than one call a text."""
+    basic = [_basic(t) for t in texts]
+    if all(t.isascii() for t in basic):
+        return basic
+    joined = "\n".join(basic)
+    folded = str(_converter().convert(joined)).split("\n")
+    if len(folded) != len(basic):  # a conversion that changed the line count: fold one by one
+        folded = [str(_converter().convert(t)) for t in basic]
+    return folded
+
+
+# Fields that name an entry, in the order a match is reported; then the rest of its text.
+NAME_FIELDS = ("name", "title", "aliases", "name_en", "title_en", "id", "subject", "subject_en")
+
+
+def texts_of(entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, text) pairs a search looks in; names first."""
+    if isinstance(entry, (Area, Organisation, Person)):
+        yield "name", entry.name
+    if isinstance(entry, (Event, Document, Source)):
+        yield "title", entry.title
+    if isinstance(entry, (Area, Organisation, Person, Document)):
+        for alias in entry.aliases:
+            yield "aliases", alias
+    if isinstance(entry, (Area, Organisation, Person)):
+        yield "name_en", entry.name_en
+    if isinstance(entry, (Event, Document, Source)):
+        yield "title_en", entry.title_en
+    yield "id", entry.id
+    if isinstance(entry, Figure):
+        yield "subject", entry.subject
+        yield "subject_en", entry.subject_en
+        yield "as_written", entry.as_written
+        yield "item", entry.item
+    if isinstance(entry, Person):
+        yield "role", entry.role
+        yield "role_en", entry.role_en
+    if isinstance(entry, Organisation):
+        for f in entry.fields:
+            yield "fields", f
+    if isinstance(entry, Area):
+        for p in entry.positionings + entry.positionings_en:
+            yield "positionings", p
+    if isinstance(entry, Source):
+        yield "publisher", entry.publisher
+        yield "publisher_en", entry.publisher_en
+    for c in entry.citations:
+        yield "quote", c.quote
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An entry a query found, how well, and in which field."""
+
+    entry: Entry
+    rank: int  # 0 exact name or alias, 1 prefix of one, 2 substring of one, 3 other text
+    field: str
+
+
+RANKS = ("exact", "prefix", "name", "text")
+
+
+def terms_of(query: Iterable[str]) -> list[str]:
+    """The folded terms of a query; several words must all match."""
+    return [t for q in query for t in fold(q).split() if t]
+
+
+def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
+    """Entries matching every term of the query, best first (then in file order)."""
+    terms = terms_of(query)
+    if not terms:
+        return []
+    whole = " ".join(terms)
+    pairs = [(i, f, t) for i, e in enumerate(entries) for f, t in texts_of(e) if t]
+    folded = fold_many([t for _, _, t in pairs])
+    best: dict[int, list[tuple[int, str] | None]] = {}
+    whole_rank: dict[int, tuple[int, str]] = {}
+    for (i, field, _), text in zip(pairs, folded):
+        is_name = field in NAME_FIELDS
+        if is_name and text == whole and (i not in whole_rank or whole_rank[i][0] > 0):
+            whole_rank[i] = (0, field)
+        slots = best.setdefault(i, [None] * len(terms))
+        for n, term in enumerate(terms):
+            if term not in text:
+                continue
+            rank = 3
+            if is_name:
+                rank = 0 if text == term else 1 if text.startswith(term) else 2
+            current = slots[n]
+            if current is None or rank < current[0]:
+                slots[n] = (rank, field)
+    matches: list[tuple[int, int, Match]] = []
+    for i, slots in best.items():
+        if any(s is None for s in slots):
+            continue
+        found = [s for s in slots if s is not None]
+        rank = max(r for r, _ in found)
+        fields = list(dict.fromkeys(f for _, f in found))
+        if i in whole_rank:
+            rank, fields = 0, [whole_rank[i][1]]
+        matches.append((rank, i, Match(entries[i], rank, ",".join(fields))))
+    matches.sort(key=lambda m: (m[0], m[1]))
+    return [m for _, _, m in matches]
