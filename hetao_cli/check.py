@@ -40,7 +40,13 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
         raise ValueError(f"no number in {text!r}")
     first = runs[0]
     value = _number(first[0])
-    if len(runs) >= 2 and norm[first.end() : runs[1].start()].strip() in ("至", "到", "-", "~", "–"):
+    if len(runs) >= 2 and norm[first.end() : runs[1].start()].strip() in (
+        "至",
+        "到",
+        "-",
+        "~",
+        "–",
+    ):
         high = _number(runs[1][0])
         if "萬" in runs[1][0] and "萬" not in first[0]:  # "15至20萬": the multiplier is shared
             value *= 10_000
@@ -100,10 +106,17 @@ def figure_problems(fig: Figure) -> Iterator[tuple[str, str]]:
         yield "as_written", str(exc)
         return
     if not _same(value, fig.value):
-        yield "value", f"as_written {fig.as_written!r} reads as {_fmt(value)}, not {_fmt(fig.value)}"
+        yield (
+            "value",
+            f"as_written {fig.as_written!r} reads as {_fmt(value)}, not {_fmt(fig.value)}",
+        )
     if qualifier is not fig.qualifier:
-        yield "qualifier", (
-            f"as_written {fig.as_written!r} reads as {qualifier.value}, not {fig.qualifier.value}"
+        yield (
+            "qualifier",
+            (
+                f"as_written {fig.as_written!r} reads as {qualifier.value}, "
+                f"not {fig.qualifier.value}"
+            ),
         )
     elif high is not None and (fig.value_max is None or not _same(high, fig.value_max)):
         yield "value_max", f"as_written {fig.as_written!r} reads as up to {_fmt(high)}"

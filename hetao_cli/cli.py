@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from . import __version__, query
 from .load import FactFileError, Problem, load
-from .model import Entry, Event, FactBook, Kind, PartialDate, Unit
+from .model import Entry, FactBook, Kind, PartialDate, Unit
 from .output import Format, Lang, Record, UnknownField, View, parse_fields, record_of, render
 
 EXIT_NOT_FOUND = 1
@@ -53,7 +53,7 @@ class Color(str, Enum):
 
 # Options every listing command shares.
 FactsOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option(
         "--facts",
         help="Fact file or folder of *.toml (repeatable). Default: $HETAO_FACTS, "
@@ -62,7 +62,7 @@ FactsOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Optional[Format],
+    Format | None,
     typer.Option(
         "--format",
         help="Output format. Default: table in a terminal, tsv in a pipe.",
@@ -72,7 +72,7 @@ FormatOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 FieldsOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--fields", help="Comma-separated fields to show, in this order.", metavar="A,B"),
 ]
 LangOpt = Annotated[
@@ -231,15 +231,18 @@ def entries_view(entries: Sequence[Entry], columns: Sequence[str], **kw: Any) ->
 @app.command(epilog=EPILOG)
 def timeline(
     since: Annotated[
-        Optional[str], typer.Option(help="Keep events from this date on: YYYY, YYYY-MM or YYYY-MM-DD.")
+        str | None, typer.Option(help="Keep events from this date on: YYYY, YYYY-MM or YYYY-MM-DD.")
     ] = None,
     until: Annotated[
-        Optional[str],
-        typer.Option(help="Keep events up to this date, inclusive at its precision (2020 keeps "
-                     "2020-10-14)."),
+        str | None,
+        typer.Option(
+            help="Keep events up to this date, inclusive at its precision (2020 keeps 2020-10-14)."
+        ),
     ] = None,
-    org: Annotated[Optional[str], typer.Option(help="Only events involving this org id.")] = None,
-    person: Annotated[Optional[str], typer.Option(help="Only events involving this person id.")] = None,
+    org: Annotated[str | None, typer.Option(help="Only events involving this org id.")] = None,
+    person: Annotated[
+        str | None, typer.Option(help="Only events involving this person id.")
+    ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
     facts: FactsOpt = None,
     fmt: FormatOpt = None,
@@ -264,10 +267,12 @@ def timeline(
 
 @app.command(epilog=EPILOG)
 def figures(
-    query_: Annotated[Optional[list[str]], typer.Argument(metavar="[QUERY]...",
-                      help="Words that must all match the figure's text.")] = None,
-    scope: Annotated[Optional[str], typer.Option(help="Only figures about this entry id.")] = None,
-    unit: Annotated[Optional[Unit], typer.Option(help="Only figures in this unit.")] = None,
+    query_: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[QUERY]...", help="Words that must all match the figure's text."),
+    ] = None,
+    scope: Annotated[str | None, typer.Option(help="Only figures about this entry id.")] = None,
+    unit: Annotated[Unit | None, typer.Option(help="Only figures in this unit.")] = None,
     facts: FactsOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -312,43 +317,73 @@ def stats(
         out.emit(area_view(book))
         return
     records = [{"group": c.group, "key": c.key, "count": c.count} for c in query.stats(book)]
-    out.emit(View(records, ["group", "key", "count"], group=lambda r: r["group"], bars="count",
-                  grouped_by=("group",)))
+    out.emit(
+        View(
+            records,
+            ["group", "key", "count"],
+            group=lambda r: r["group"],
+            bars="count",
+            grouped_by=("group",),
+        )
+    )
 
 
 def area_view(book: FactBook) -> View:
     records: list[Record] = []
     for area, rows in query.densities(book):
-        base = {"area": area.id, "area_name": area.name, "area_name_en": area.name_en,
-                "area_km2": area.area_km2, "area_derived": area.derived or None}
+        base = {
+            "area": area.id,
+            "area_name": area.name,
+            "area_name_en": area.name_en,
+            "area_km2": area.area_km2,
+            "area_derived": area.derived or None,
+        }
         if not rows:
-            records.append({**base, "figure": None, "subject": None, "subject_en": None,
-                            "count": None, "qualifier": None, "per_km2": None,
-                            "stated": None, "recomputed": []})
+            records.append(
+                {
+                    **base,
+                    "figure": None,
+                    "subject": None,
+                    "subject_en": None,
+                    "count": None,
+                    "qualifier": None,
+                    "per_km2": None,
+                    "stated": None,
+                    "recomputed": [],
+                }
+            )
         for d in rows:
             stated = bool(d.recomputed) or d.figure.unit is Unit.PER_KM2
-            records.append({
-                **base,
-                "figure": d.figure.id,
-                "subject": d.figure.subject,
-                "subject_en": d.figure.subject_en,
-                "count": None if stated else d.figure.value,
-                "qualifier": d.figure.qualifier.value,
-                "per_km2": round(d.per_km2, 2),
-                "stated": stated,
-                "recomputed": [
-                    {"numerator": r.numerator.id, "numerator_value": r.numerator.value,
-                     "numerator_scope": r.numerator.scope, "denominator": r.denominator.id,
-                     "area_km2": r.denominator.area_km2, "value": round(r.value, 2),
-                     "reproduces": r.reproduces}
-                    for r in d.recomputed
-                ],
-            })
+            records.append(
+                {
+                    **base,
+                    "figure": d.figure.id,
+                    "subject": d.figure.subject,
+                    "subject_en": d.figure.subject_en,
+                    "count": None if stated else d.figure.value,
+                    "qualifier": d.figure.qualifier.value,
+                    "per_km2": round(d.per_km2, 2),
+                    "stated": stated,
+                    "recomputed": [
+                        {
+                            "numerator": r.numerator.id,
+                            "numerator_value": r.numerator.value,
+                            "numerator_scope": r.numerator.scope,
+                            "denominator": r.denominator.id,
+                            "area_km2": r.denominator.area_km2,
+                            "value": round(r.value, 2),
+                            "reproduces": r.reproduces,
+                        }
+                        for r in d.recomputed
+                    ],
+                }
+            )
     for r in records:
         r["check"] = check_text(r)
     columns = ["area", "area_km2", "subject", "count", "qualifier", "per_km2", "check"]
-    return View(records, columns, group=lambda r: f"{r['area_name']} ({r['area']})",
-                grouped_by=("area",))
+    return View(
+        records, columns, group=lambda r: f"{r['area_name']} ({r['area']})", grouped_by=("area",)
+    )
 
 
 def check_text(r: Record) -> str:
@@ -392,8 +427,15 @@ def _search_view(matches: Sequence[Any], columns: Sequence[str]) -> View:
     for m in matches:
         r = record_of(m.entry)
         label, label_en = _label(r)
-        records.append({**r, "label": label, "label_en": label_en,
-                        "match_rank": RANKS[m.rank], "match_field": m.field})
+        records.append(
+            {
+                **r,
+                "label": label,
+                "label_en": label_en,
+                "match_rank": RANKS[m.rank],
+                "match_field": m.field,
+            }
+        )
     return View(records, columns)
 
 
@@ -412,7 +454,9 @@ def _find(entries: Sequence[Entry], terms: list[str], out: Out, columns: Sequenc
     out.emit(_search_view(matches, columns))
 
 
-QueryArg = Annotated[list[str], typer.Argument(metavar="QUERY...", help="Words that must all match.")]
+QueryArg = Annotated[
+    list[str], typer.Argument(metavar="QUERY...", help="Words that must all match.")
+]
 
 
 @app.command(name="search", epilog=EPILOG)
@@ -457,8 +501,10 @@ def _show(entry_id: str, kind: Kind | None, facts: Sequence[Path] | None, out: O
         write(json_text(obj))
         return
     rows = [{"field": k, "value": v} for k, v in record.items() if k not in ("citations",)]
-    rows += [{"field": f"citation {i + 1}", "value": f"{c['source']}: {c['quote']}"}
-             for i, c in enumerate(record["citations"])]
+    rows += [
+        {"field": f"citation {i + 1}", "value": f"{c['source']}: {c['quote']}"}
+        for i, c in enumerate(record["citations"])
+    ]
     if out.fields:
         rows = [r for r in rows if r["field"] in out.fields]
     from .output import cell
@@ -501,9 +547,15 @@ PERSON_COLUMNS = ["id", "name", "role", "orgs"]
 
 @org_app.command("list", epilog=EPILOG)
 def org_list(
-    kind: Annotated[Optional[str], typer.Option(help="Only this kind (institute, company, ...).")] = None,
-    field: Annotated[Optional[str], typer.Option(help="Only this field of work (quantum, ...).")] = None,
-    area: Annotated[Optional[str], typer.Option(help="Only orgs in this area id (or within it).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind (institute, company, ...).")
+    ] = None,
+    field: Annotated[
+        str | None, typer.Option(help="Only this field of work (quantum, ...).")
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Only orgs in this area id (or within it).")
+    ] = None,
     facts: FactsOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -558,7 +610,7 @@ def org_show(
 
 @person_app.command("list", epilog=EPILOG)
 def person_list(
-    org: Annotated[Optional[str], typer.Option(help="Only people of this org id.")] = None,
+    org: Annotated[str | None, typer.Option(help="Only people of this org id.")] = None,
     facts: FactsOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -620,18 +672,22 @@ class CheckFormat(str, Enum):
 @app.command(epilog=EPILOG)
 def check(
     paths: Annotated[
-        Optional[list[Path]],
-        typer.Argument(metavar="[PATH]...", help="Fact files or folders. Default: as --facts.",
-                       show_default=False),
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Fact files or folders. Default: as --facts.",
+            show_default=False,
+        ),
     ] = None,
     sources_dir: Annotated[
-        Optional[Path],
-        typer.Option("--sources", metavar="DIR",
-                     help="Check every quote against DIR/<source id>.txt."),
+        Path | None,
+        typer.Option(
+            "--sources", metavar="DIR", help="Check every quote against DIR/<source id>.txt."
+        ),
     ] = None,
     fmt: Annotated[
-        Optional[CheckFormat], typer.Option("--format", case_sensitive=False,
-                                            help="table (one problem a line) or json.")
+        CheckFormat | None,
+        typer.Option("--format", case_sensitive=False, help="table (one problem a line) or json."),
     ] = None,
     facts: FactsOpt = None,
 ) -> None:

@@ -32,8 +32,8 @@ from .model import (
     Figure,
     Kind,
     Organisation,
-    Origin,
     OrgKind,
+    Origin,
     PartialDate,
     Person,
     Qualifier,
@@ -240,7 +240,7 @@ def _enum(enum: type[Enum]) -> Callable[[Any], Any]:
         try:
             return enum(value)
         except (ValueError, TypeError):
-            choices = ", ".join(str(m.value) for m in enum)  # type: ignore[attr-defined]
+            choices = ", ".join(str(m.value) for m in enum)
             raise ValueError(f"expected one of {choices}; got {value!r}"[:300]) from None
 
     return check
@@ -480,7 +480,8 @@ def _convert(
     if not isinstance(raw, dict):
         out.add(file, lines, f"expected a table, got {_type_name(raw)}", kname, index)
         return None
-    ident = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    raw_id = raw.get("id")
+    ident = raw_id if isinstance(raw_id, str) else ""
     before = len(out.problems)
 
     def report(field: str, message: str) -> None:
@@ -527,7 +528,11 @@ def _extra_rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str]
         if pos and pos_en and len(pos) != len(pos_en):
             report("positionings_en", f"expected {len(pos)} items, one per positioning")
     if kind is Kind.FIGURE:
-        qualifier, vmax, value = values.get("qualifier"), values.get("value_max"), values.get("value")
+        qualifier, vmax, value = (
+            values.get("qualifier"),
+            values.get("value_max"),
+            values.get("value"),
+        )
         if qualifier is Qualifier.RANGE:
             if vmax is None:
                 report("value_max", "a range needs value_max")

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 
 class Kind(str, Enum):
@@ -270,7 +269,7 @@ class Document:
     date: PartialDate | None = None
 
 
-Entry = Union[Source, Area, Event, Figure, Organisation, Person, Document]
+Entry = Source | Area | Event | Figure | Organisation | Person | Document
 
 KIND_OF: Mapping[type, Kind] = {
     Source: Kind.SOURCE,
@@ -310,7 +309,7 @@ class FactBook:
     origins: Mapping[str, Origin] = field(default_factory=dict)
 
     def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
-        return {
+        groups: dict[Kind, tuple[Entry, ...]] = {
             Kind.SOURCE: self.sources,
             Kind.AREA: self.areas,
             Kind.EVENT: self.events,
@@ -318,7 +317,8 @@ class FactBook:
             Kind.ORG: self.orgs,
             Kind.PERSON: self.people,
             Kind.DOCUMENT: self.documents,
-        }[kind]
+        }
+        return groups[kind]
 
     def entries(self) -> Iterator[Entry]:
         for kind in Kind:

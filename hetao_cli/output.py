@@ -221,9 +221,8 @@ def cell(record: Mapping[str, Any], key: str, lang: Lang = Lang.ZH_HANT) -> str:
     if lang is Lang.EN and key in _LOCALISED and f"{key}_en" in record:
         english = record.get(f"{key}_en")
         value = english if english else f"{value} (zh)" if value else value
-    if key in ("date", "published") and value is not None:
-        if record.get(f"{key}_approximate"):
-            value = f"c. {value}"
+    if key in ("date", "published") and value is not None and record.get(f"{key}_approximate"):
+        value = f"c. {value}"
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -239,7 +238,11 @@ def cell(record: Mapping[str, Any], key: str, lang: Lang = Lang.ZH_HANT) -> str:
 
 def _item_text(value: Any) -> str:
     if isinstance(value, dict):
-        return str(value.get("quote", value)) if "quote" in value else json.dumps(value, ensure_ascii=False)
+        return (
+            str(value.get("quote", value))
+            if "quote" in value
+            else json.dumps(value, ensure_ascii=False)
+        )
     return str(value)
 
 

@@ -44,9 +44,7 @@ def timeline(
     return events
 
 
-def figures(
-    book: FactBook, scope: str | None = None, unit: Unit | None = None
-) -> list[Figure]:
+def figures(book: FactBook, scope: str | None = None, unit: Unit | None = None) -> list[Figure]:
     """Figures in file order, optionally only those about one entry or in one unit."""
     return [
         f
@@ -58,7 +56,7 @@ def figures(
 def orgs(
     book: FactBook, kind: str | None = None, field: str | None = None, area: str | None = None
 ) -> list[Organisation]:
-    """Organisations, optionally of one kind, in one field of work, or in one area (or within it)."""
+    """Organisations, optionally of one kind, in one field of work, or in (or within) an area."""
     return [
         o
         for o in book.orgs
@@ -103,7 +101,9 @@ def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
 
     for e in book.entries():
         if isinstance(e, Event) and (
-            entry_id in e.orgs or entry_id in e.people or entry_id in e.documents
+            entry_id in e.orgs
+            or entry_id in e.people
+            or entry_id in e.documents
             or e.area == entry_id
         ):
             add("events", e)

@@ -116,7 +116,7 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
     folded = fold_many([t for _, _, t in pairs])
     best: dict[int, list[tuple[int, str] | None]] = {}
     whole_rank: dict[int, tuple[int, str]] = {}
-    for (i, field, _), text in zip(pairs, folded):
+    for (i, field, _), text in zip(pairs, folded, strict=False):
         is_name = field in NAME_FIELDS
         if is_name and text == whole and (i not in whole_rank or whole_rank[i][0] > 0):
             whole_rank[i] = (0, field)
