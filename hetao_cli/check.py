@@ -171,8 +171,9 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
         if isinstance(entry, Figure):
             found.extend(figure_problems(entry))
         if sources is not None:
-            for cite in entry.citations:
-                field = cite.field or "quote" if cite is entry.citations[0] else "more_citations"
+            for n, cite in enumerate(entry.citations):
+                # The entry's own quote comes first; quotes for one field are more_citations.
+                field = "quote" if n == 0 and not cite.field else "more_citations"
                 text = text_of(cite.source)
                 if text is None:
                     path = sources / f"{cite.source}.txt"

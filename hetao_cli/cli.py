@@ -262,7 +262,9 @@ def timeline(
     first, last = bound(since, "--since"), bound(until, "--until")
     book = book_from(facts)
     events = query.timeline(book, first, last, org, person, reverse)
-    out.emit(entries_view(events, ["date", "title", "orgs", "people", "id"], group=_year_of))
+    columns = ["date", "title", "orgs", "people", "id"]
+    view = entries_view(events, columns, group=_year_of, table_columns=("date", "title", "id"))
+    out.emit(view)
 
 
 @app.command(epilog=EPILOG)
@@ -500,7 +502,9 @@ def _show(entry_id: str, kind: Kind | None, facts: Sequence[Path] | None, out: O
                 usage(str(UnknownField(missing[0], list(record))))
         write(json_text(obj))
         return
-    rows = [{"field": k, "value": v} for k, v in record.items() if k not in ("citations",)]
+    hidden = ("citations", "links", "source", "quote")  # shown below, in full
+    rows = [{"field": k, "value": v} for k, v in record.items() if k not in hidden]
+    rows += [{"field": f"linked {rel}", "value": ids} for rel, ids in links.items()]
     rows += [
         {"field": f"citation {i + 1}", "value": f"{c['source']}: {c['quote']}"}
         for i, c in enumerate(record["citations"])

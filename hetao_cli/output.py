@@ -261,6 +261,7 @@ class View:
     lang: Lang = Lang.ZH_HANT
     bars: str = ""  # a numeric field a table also draws as a bar
     grouped_by: tuple[str, ...] = ()  # columns a table leaves out, as its group heading shows them
+    table_columns: tuple[str, ...] = ()  # a narrower default for the table; () = columns
 
 
 def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
@@ -304,6 +305,8 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 
 _NO_GROUP = object()
+_NUMERIC = ("value", "value_max", "count", "area_km2", "per_km2", "facts")
+_NO_WRAP = ("date", "published", "kind", "unit", "qualifier", *_NUMERIC)
 
 
 def render_table(view: View, columns: Sequence[str]) -> RenderableType:
@@ -318,7 +321,13 @@ def render_table(view: View, columns: Sequence[str]) -> RenderableType:
         table.add_column("", style="bold", overflow="fold", max_width=30)
         columns = [c for c in columns if c not in view.grouped_by]
     for c in columns:
-        table.add_column(c, overflow="fold", justify="right" if c == view.bars else "left")
+        numeric = c in _NUMERIC or c == view.bars
+        table.add_column(
+            c,
+            overflow="fold",
+            no_wrap=c in _NO_WRAP,
+            justify="right" if numeric else "left",
+        )
     bars = view.bars if view.bars in columns else ""
     if bars:
         table.add_column("", no_wrap=True)
@@ -362,6 +371,8 @@ def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
         selected = select(view.records, fields)
         view = View(selected, list(fields), view.title, None, view.lang, view.bars)
         columns: Sequence[str] = list(fields)
+    elif fmt is Format.TABLE and view.table_columns:
+        columns = view.table_columns
     else:
         columns = view.columns
     return RENDERERS[fmt](view, columns)
