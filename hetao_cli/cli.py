@@ -307,9 +307,10 @@ def stats(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """Counts of each kind, events per year and organisations per field; with --area, each
-    area's land area, the density per km² of every count in it, and each density the
-    sources state, recomputed.
+    """Counts of each kind, events per year, organisations per field; --area: densities.
+
+    With --area: each area's land area, the density per km² of every count in it, and each
+    density the sources state, recomputed from a count and a land area.
 
     Example: hetao stats --area
     """
@@ -471,8 +472,10 @@ def search_cmd(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """Search every kind of entry: names, English names, aliases, roles, titles, subjects and
-    quotes, in Traditional or Simplified Chinese or English. Best matches first.
+    """Search every kind of entry, in Traditional or Simplified Chinese or English.
+
+    Looks in names, English names, aliases, roles, titles, subjects and quotes; several
+    words must all match. Best matches first: exact name or alias, prefix, substring, text.
 
     Example: hetao search 国际 量子
     """
@@ -695,9 +698,11 @@ def check(
     ] = None,
     facts: FactsOpt = None,
 ) -> None:
-    """Validate fact files: structure, links and dates, each figure against its written form,
-    and with --sources every quote against its source text. Exit 0 clean, 1 problems found
-    (all listed), 3 a file cannot be read at all. Never writes to a fact file.
+    """Validate fact files; with --sources, every quote against its source text.
+
+    Checks structure, links and dates, and each figure against its written form. Exit 0
+    clean, 1 problems found (all listed), 3 a file cannot be read at all. Never writes to a
+    fact file.
 
     Example: hetao check --sources ../shared/sources
     """
