@@ -67,7 +67,18 @@ def orgs(
 
 
 def people_of(book: FactBook, org: str) -> list[Person]:
-    return [p for p in book.people if org in p.orgs]
+    """People of an organisation or of any of its units (an org whose parent chain has it)."""
+    return [p for p in book.people if any(org in parents(book, o) for o in p.orgs)]
+
+
+def parents(book: FactBook, org_id: str) -> list[str]:
+    """The organisation and every organisation it belongs to, innermost first."""
+    chain: list[str] = []
+    while org_id and org_id not in chain:
+        chain.append(org_id)
+        org = book.by_id.get(org_id)
+        org_id = org.parent if isinstance(org, Organisation) else ""
+    return chain
 
 
 def areas_around(book: FactBook, area_id: str) -> list[str]:
