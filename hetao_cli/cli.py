@@ -617,7 +617,9 @@ def org_show(
 
 @person_app.command("list", epilog=EPILOG)
 def person_list(
-    org: Annotated[str | None, typer.Option(help="Only people of this org id or its units.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only people of this org id or its units.")
+    ] = None,
     facts: FactsOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
