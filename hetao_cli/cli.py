@@ -385,8 +385,14 @@ def area_view(book: FactBook) -> View:
         r["check"] = check_text(r)
     columns = ["area", "area_km2", "subject", "count", "qualifier", "per_km2", "check"]
     return View(
-        records, columns, group=lambda r: f"{r['area_name']} ({r['area']})", grouped_by=("area",)
+        records, columns, group=area_heading, grouped_by=("area",)
     )
+
+
+def area_heading(r: Record) -> str:
+    """An area's name and id, and whether its land area is derived rather than stated."""
+    derived = f"; area derived: {r['area_derived']}" if r["area_derived"] else ""
+    return f"{r['area_name']} ({r['area']}){derived}"
 
 
 def check_text(r: Record) -> str:
