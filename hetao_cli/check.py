@@ -48,8 +48,10 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
         "–",
     ):
         high = _number(runs[1][0])
-        if "萬" in runs[1][0] and "萬" not in first[0]:  # "15至20萬": the multiplier is shared
-            value *= 10_000
+        # "15至20萬", "2至3億", "三至五百": a multiplier written once is shared by both ends
+        shared = re.search("[百千萬万億亿]+$", runs[1][0])
+        if shared and not re.search("[百千萬万億亿]$", first[0]):
+            value *= _number("1" + shared[0])
         return value, Qualifier.RANGE, high
     before, run, after = norm[: first.start()], first[0], norm[first.end() :]
     if any(w in before for w in _AT_MOST):

@@ -67,7 +67,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         if self.kind:
-            where += f": {self.kind}[{self.index}]"
+            where += f": {self.kind}" + ("" if self.index is None else f"[{self.index}]")
             if self.id:
                 where += f" id={self.id!r}"
         if self.field:
@@ -119,7 +119,9 @@ def chosen_paths(paths: Sequence[str | Path] | None, env: Mapping[str, str]) -> 
         return [Path(p) for p in paths]
     value = env.get(ENV_VAR, "")
     if value.strip():
-        return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+        found = [Path(p) for p in value.split(os.pathsep) if p.strip()]
+        if found:  # a value of separators only names no file: fall through to the bundled one
+            return found
     return [bundled_path()]
 
 
@@ -165,7 +167,10 @@ def parse(text: str, name: str) -> dict[str, Any]:
     """TOML text to a dict; a syntax error becomes a Problem with line and column."""
     try:
         return toml.loads(text)
-    except toml.TOMLDecodeError as exc:
+    except RecursionError:  # tomli refuses deeply nested arrays with this, not a decode error
+        msg = "TOML syntax: arrays or tables nested too deep"
+        raise FactFileError([Problem(name, msg)]) from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for int()
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         msg = getattr(exc, "msg", str(exc))
@@ -222,7 +227,11 @@ def _bool(value: Any) -> bool:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)}")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    if not finite:
         raise ValueError("expected a finite number")
     return value
 
@@ -398,7 +407,8 @@ class _Lines:
             return None
         start = starts[index]
         if field:
-            pattern = re.compile(rf"^[ \t]*\"?{re.escape(field)}\"?[ \t]*=")
+            key = field.split("[", 1)[0]  # "more_citations[1]" is found on its key's line
+            pattern = re.compile(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=")
             for n in range(start, len(lines)):
                 text = lines[n]
                 if text.lstrip().startswith("["):
@@ -406,6 +416,22 @@ class _Lines:
                 if pattern.match(text):
                     return n + 1
         return start
+
+    def find_key(self, key: str) -> int | None:
+        """The line of a top-level key: its [table] or [[table]] header, or `key =` before any."""
+        _, lines = self._index()
+        name = rf"\"?{re.escape(key)}\"?"
+        header = re.compile(rf"^[ \t]*\[\[?[ \t]*{name}[ \t]*[\].]")
+        assign = re.compile(rf"^[ \t]*{name}[ \t]*[=.]")
+        in_root = True
+        for n, text in enumerate(lines, 1):
+            if header.match(text):
+                return n
+            if text.lstrip().startswith("["):
+                in_root = False
+            elif in_root and assign.match(text):
+                return n
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,6 +453,8 @@ class _Placed:
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # ids of entries that had problems of their own: links to them are not dangling
+        self.invalid: dict[str, Kind] = {}
 
     def add(
         self,
@@ -512,6 +540,8 @@ def _convert(
     citations = _citations(raw, source if isinstance(source, str) else None, report)
     _extra_rules(kind, values, report)
     if len(out.problems) > before:
+        if ident:
+            out.invalid.setdefault(ident, kind)
         return None
     return _Placed(_record(kind, values, citations), file, lines, kind, index, links)
 
@@ -568,11 +598,12 @@ def _entries_of(data: dict[str, Any], file: str, lines: _Lines, out: _Collector)
         except ValueError:
             close = _closest(key, [k.value for k in Kind])
             hint = f" (did you mean [[{close}]]?)" if close else ""
-            out.add(file, None, f"unknown table [[{key}]]{hint}")
+            msg = f"unknown table [[{key}]]{hint}"
+            out.problems.append(Problem(file, msg, lines.find_key(key)))
             continue
         if not isinstance(items, list):
             msg = f"expected [[{key}]] entries (an array of tables), got {_type_name(items)}"
-            out.add(file, None, msg, key)
+            out.problems.append(Problem(file, msg, lines.find_key(key), kind=key))
             continue
         for index, raw in enumerate(items):
             entry = _convert(kind, raw, index, file, lines, out)
@@ -604,21 +635,30 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
         for name, field, ids in p.links:
             for target_id in ids:
                 target = by_id.get(target_id)
-                if target is None:
+                kind = target.kind if target is not None else out.invalid.get(target_id)
+                if kind is None:
                     msg = f"links to {target_id!r}, which no entry defines"
-                elif field.links and target.kind not in field.links:
-                    want = " or ".join(k.value for k in field.links)
-                    msg = f"{target_id!r} is a {target.kind.value}; expected a {want}"
+                elif field.links and kind not in field.links:
+                    want = " or ".join(_a(k.value) for k in field.links)
+                    msg = f"{target_id!r} is {_a(kind.value)}; expected {want}"
                 else:
                     continue
                 out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, name)
+        # the entry's own `source` was checked as a link above; report it once
+        linked = {i for name, _, ids in p.links if name == "source" for i in ids}
         for cite in p.entry.citations:
-            if cite.source not in by_id or by_id[cite.source].kind is not Kind.SOURCE:
+            target = by_id.get(cite.source)
+            kind = target.kind if target is not None else out.invalid.get(cite.source)
+            if cite.source not in linked and kind is not Kind.SOURCE:
                 if cite.source == p.entry.id and p.kind is Kind.SOURCE:
                     continue
                 msg = f"cites {cite.source!r}, which is not a source id"
                 out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, "more_citations")
     return by_id
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in ("a", "e", "i", "o", "u") else "a ") + word
 
 
 def book_of(entries: Iterable[Entry], origins: Mapping[str, Origin] | None = None) -> FactBook:

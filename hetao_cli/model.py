@@ -75,7 +75,8 @@ class DocumentKind(str, Enum):
     OTHER = "other"
 
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only, and \Z: "$" would accept a trailing newline, "\d" any script's digits.
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
