@@ -116,13 +116,23 @@ class Out:
     def print_rich(self, renderable: Any) -> None:
         from rich.console import Console
 
-        console = Console(
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:
+                # Rich's own handler exits 1; a closed pipe is success here.
+                self.quiet = True
+                closed_pipe()
+
+        always = self.color is Color.ALWAYS
+        # Rich's no_color drops colours but keeps bold; "never" (or NO_COLOR) means no escapes.
+        plain = self.color is Color.NEVER or (not always and os.environ.get("NO_COLOR", "") != "")
+        console = _Console(
             file=sys.stdout,
             markup=False,
             emoji=False,
             highlight=False,
-            force_terminal=True if self.color is Color.ALWAYS else None,
-            no_color=True if self.color is Color.NEVER else None,
+            force_terminal=True if always else None,
+            no_color=False if always else None,
+            color_system=None if plain else "auto",
         )
         try:
             console.print(renderable)
@@ -220,8 +230,12 @@ def _year_of(r: Record) -> str:
     return str(r.get("date") or "")[:4]
 
 
-def entries_view(entries: Sequence[Entry], columns: Sequence[str], **kw: Any) -> View:
-    return View([record_of(e) for e in entries], columns, **kw)
+def entries_view(
+    entries: Sequence[Entry], columns: Sequence[str], like: Sequence[Entry] = (), **kw: Any
+) -> View:
+    """A listing of entries; `like` (entries of their kind) names their fields when it is empty."""
+    known = tuple(record_of(like[0])) if like else ()
+    return View([record_of(e) for e in entries], columns, known=known, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +277,9 @@ def timeline(
     book = book_from(facts)
     events = query.timeline(book, first, last, org, person, reverse)
     columns = ["date", "title", "orgs", "people", "id"]
-    view = entries_view(events, columns, group=_year_of, table_columns=("date", "title", "id"))
+    view = entries_view(
+        events, columns, book.events, group=_year_of, table_columns=("date", "title", "id")
+    )
     out.emit(view)
 
 
@@ -294,7 +310,7 @@ def figures(
 
         found = [m.entry for m in search(found, query_)]
     columns = ["id", "subject", "as_written", "value", "unit", "qualifier", "scope", "source"]
-    out.emit(entries_view(found, columns))
+    out.emit(entries_view(found, columns, book.figures))
 
 
 @app.command(epilog=EPILOG)
@@ -319,7 +335,10 @@ def stats(
     if area:
         out.emit(area_view(book))
         return
-    records = [{"group": c.group, "key": c.key, "count": c.count} for c in query.stats(book)]
+    records = [
+        {"id": f"{c.group}:{c.key}", "group": c.group, "key": c.key, "count": c.count}
+        for c in query.stats(book)
+    ]
     out.emit(
         View(
             records,
@@ -344,6 +363,7 @@ def area_view(book: FactBook) -> View:
         if not rows:
             records.append(
                 {
+                    "id": area.id,
                     **base,
                     "figure": None,
                     "subject": None,
@@ -359,6 +379,7 @@ def area_view(book: FactBook) -> View:
             stated = bool(d.recomputed) or d.figure.unit is Unit.PER_KM2
             records.append(
                 {
+                    "id": f"{area.id}:{d.figure.id}",
                     **base,
                     "figure": d.figure.id,
                     "subject": d.figure.subject,
@@ -503,23 +524,26 @@ def _show(entry_id: str, kind: Kind | None, facts: Sequence[Path] | None, out: O
     record = record_of(entry)
     links = {rel: [e.id for e in es] for rel, es in query.links_to(book, entry_id).items()}
     record["links"] = links
-    if out.fmt is Format.JSON:
+    if out.fields:
+        missing = [f for f in out.fields if f not in record]
+        if missing:
+            usage(str(UnknownField(missing[0], list(record))))
+    if out.fmt in (Format.JSON, Format.JSONL):
         obj = {k: record[k] for k in out.fields} if out.fields else record
-        if out.fields:
-            missing = [f for f in out.fields if f not in record]
-            if missing:
-                usage(str(UnknownField(missing[0], list(record))))
-        write(json_text(obj))
+        write(json_text(obj) if out.fmt is Format.JSON else json_line(obj))
         return
-    hidden = ("citations", "links", "source", "quote")  # shown below, in full
-    rows = [{"field": k, "value": v} for k, v in record.items() if k not in hidden]
-    rows += [{"field": f"linked {rel}", "value": ids} for rel, ids in links.items()]
+    hidden = ("citations", "links")  # shown below as rows of their own
+    # "of": the record field a row shows, the name --fields chooses it by.
+    rows = [{"field": k, "value": v, "of": k} for k, v in record.items() if k not in hidden]
+    rows += [{"field": f"linked {rel}", "value": ids, "of": "links"} for rel, ids in links.items()]
     rows += [
-        {"field": f"citation {i + 1}", "value": f"{c['source']}: {c['quote']}"}
+        {"field": f"citation {i + 1}", "value": f"{c['source']}: {c['quote']}", "of": "citations"}
         for i, c in enumerate(record["citations"])
     ]
     if out.fields:
-        rows = [r for r in rows if r["field"] in out.fields]
+        rows = [r for name in out.fields for r in rows if r["of"] == name]
+    else:  # the first citation's source and quote are among the citations, in full
+        rows = [r for r in rows if r["of"] not in ("source", "quote")]
     from .output import cell
 
     shown = [{"field": r["field"], "value": cell({"v": r["value"]}, "v")} for r in rows]
@@ -532,6 +556,12 @@ def json_text(obj: Any) -> str:
     from .output import to_json
 
     return to_json(obj)
+
+
+def json_line(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False) + "\n"
 
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The entry's id.")]
@@ -582,7 +612,7 @@ def org_list(
     """
     out = Out(fmt, json_, fields, lang, color)
     book = book_from(facts)
-    out.emit(entries_view(query.orgs(book, kind, field, area), ORG_COLUMNS))
+    out.emit(entries_view(query.orgs(book, kind, field, area), ORG_COLUMNS, book.orgs))
 
 
 @org_app.command("search", epilog=EPILOG)
@@ -616,7 +646,7 @@ def org_show(
 ) -> None:
     """One organisation, with its people, events and figures.
 
-    Example: hetao org show shenzhen-international-quantum-academy
+    Example: hetao org show siqa
     """
     _show(entry_id, Kind.ORG, facts, Out(fmt, json_, fields, lang, color))
 
@@ -635,12 +665,12 @@ def person_list(
 ) -> None:
     """People, with the role the sources give.
 
-    Example: hetao person list --org city-university-of-hong-kong
+    Example: hetao person list --org cityu
     """
     out = Out(fmt, json_, fields, lang, color)
     book = book_from(facts)
     people = query.people_of(book, org) if org else list(book.people)
-    out.emit(entries_view(people, PERSON_COLUMNS))
+    out.emit(entries_view(people, PERSON_COLUMNS, book.people))
 
 
 @person_app.command("search", epilog=EPILOG)

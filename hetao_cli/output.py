@@ -178,18 +178,22 @@ def _number(x: float) -> int | float:
 # Field selection
 
 
-def select(records: Sequence[Record], fields: Sequence[str] | None) -> list[Record]:
-    """Keep and order the chosen fields; raise UnknownField for a name no record has."""
+def select(
+    records: Sequence[Record], fields: Sequence[str] | None, known: Sequence[str] = ()
+) -> list[Record]:
+    """Keep and order the chosen fields; raise UnknownField for a name no record has.
+
+    `known`: the fields such records have, so a name is checked even when the list is empty."""
     if not fields:
         return list(records)
     valid: dict[str, None] = {}
-    for r in records[:1] if records else ():
-        valid.update(dict.fromkeys(r))
-    for r in records[1:]:
+    for r in records:
         for k in r:
             valid.setdefault(k)
+    for k in known:
+        valid.setdefault(k)
     for name in fields:
-        if records and name not in valid:
+        if valid and name not in valid:
             raise UnknownField(name, list(valid))
     return [{name: r.get(name) for name in fields} for r in records]
 
@@ -262,6 +266,7 @@ class View:
     bars: str = ""  # a numeric field a table also draws as a bar
     grouped_by: tuple[str, ...] = ()  # columns a table leaves out, as its group heading shows them
     table_columns: tuple[str, ...] = ()  # a narrower default for the table; () = columns
+    known: tuple[str, ...] = ()  # every field such records have, to check --fields on an empty list
 
 
 def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
@@ -277,9 +282,12 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
             buf.write("\t".join(clean(fold(cell(r, c, view.lang))) for c in columns) + "\n")
         return buf.getvalue()
     writer = csv.writer(buf, lineterminator="\n")
+    # csv quotes only the line terminator's characters: a row with a lone \r is quoted in full.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for r in view.records:
-        writer.writerow([fold(cell(r, c, view.lang)) for c in columns])
+        row = [fold(cell(r, c, view.lang)) for c in columns]
+        (quoted if any("\r" in v for v in row) else writer).writerow(row)
     return buf.getvalue()
 
 
@@ -321,11 +329,14 @@ def render_table(view: View, columns: Sequence[str]) -> RenderableType:
         table.add_column("", style="bold", overflow="fold", max_width=30)
         columns = [c for c in columns if c not in view.grouped_by]
     for c in columns:
-        numeric = c in _NUMERIC or c == view.bars
+        # Numeric by name only when it holds numbers: show's "value" column is text, and wraps.
+        numeric = c == view.bars or (
+            c in _NUMERIC and not any(isinstance(r.get(c), str) for r in view.records)
+        )
         table.add_column(
             c,
             overflow="fold",
-            no_wrap=c in _NO_WRAP,
+            no_wrap=numeric or (c in _NO_WRAP and c not in _NUMERIC),
             justify="right" if numeric else "left",
         )
     bars = view.bars if view.bars in columns else ""
@@ -368,7 +379,7 @@ RENDERERS: dict[Format, Callable[[View, Sequence[str]], Any]] = {
 def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
     """Select fields, then render in the chosen format (a str, or a Rich table)."""
     if fields:
-        selected = select(view.records, fields)
+        selected = select(view.records, fields, view.known)
         view = View(selected, list(fields), view.title, None, view.lang, view.bars)
         columns: Sequence[str] = list(fields)
     elif fmt is Format.TABLE and view.table_columns:

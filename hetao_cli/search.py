@@ -21,6 +21,13 @@ def _converter() -> Any:
     return opencc.OpenCC("t2s")
 
 
+def _t2s(text: str) -> str:
+    # Twice: t2s is not idempotent for a few characters (薴 → 苧 → 苎); a second pass settles
+    # them, so a folded query and a folded text meet. It costs well under a millisecond.
+    convert = _converter().convert
+    return str(convert(convert(text)))
+
+
 def to_simplified(text: str) -> str:
     """Chinese text in Simplified script (for --lang zh-hans); other text unchanged."""
     if text.isascii():
@@ -44,9 +51,9 @@ def fold_many(texts: Sequence[str]) -> list[str]:
     if all(t.isascii() for t in basic):
         return basic
     joined = "\n".join(basic)
-    folded = str(_converter().convert(joined)).split("\n")
+    folded = _t2s(joined).split("\n")
     if len(folded) != len(basic):  # a conversion that changed the line count: fold one by one
-        folded = [str(_converter().convert(t)) for t in basic]
+        folded = [_t2s(t) for t in basic]
     return folded
 
 
@@ -118,8 +125,11 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
     whole_rank: dict[int, tuple[int, str]] = {}
     for (i, field, _), text in zip(pairs, folded, strict=False):
         is_name = field in NAME_FIELDS
-        if is_name and text == whole and (i not in whole_rank or whole_rank[i][0] > 0):
-            whole_rank[i] = (0, field)
+        if is_name and whole in text:
+            # The query as one phrase: "quantum academy" is a prefix of "Quantum Academy of …".
+            r = 0 if text == whole else 1 if text.startswith(whole) else 2
+            if i not in whole_rank or whole_rank[i][0] > r:
+                whole_rank[i] = (r, field)
         slots = best.setdefault(i, [None] * len(terms))
         for n, term in enumerate(terms):
             if term not in text:
@@ -137,8 +147,8 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
         found = [s for s in slots if s is not None]
         rank = max(r for r, _ in found)
         fields = list(dict.fromkeys(f for _, f in found))
-        if i in whole_rank:
-            rank, fields = 0, [whole_rank[i][1]]
+        if i in whole_rank and whole_rank[i][0] < rank:
+            rank, fields = whole_rank[i][0], [whole_rank[i][1]]
         matches.append((rank, i, Match(entries[i], rank, ",".join(fields))))
     matches.sort(key=lambda m: (m[0], m[1]))
     return [m for _, _, m in matches]
