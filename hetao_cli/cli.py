@@ -18,7 +18,7 @@ import typer
 
 from . import __version__, query
 from .load import FactFileError, Problem, load
-from .model import Entry, FactBook, Kind, PartialDate, Unit
+from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit
 from .output import Format, Lang, Record, UnknownField, View, parse_fields, record_of, render
 
 EXIT_NOT_FOUND = 1
@@ -591,7 +591,7 @@ PERSON_COLUMNS = ["id", "name", "role", "orgs"]
 @org_app.command("list", epilog=EPILOG)
 def org_list(
     kind: Annotated[
-        str | None, typer.Option(help="Only this kind (institute, company, ...).")
+        OrgKind | None, typer.Option(help="Only this kind of organisation.", case_sensitive=False)
     ] = None,
     field: Annotated[
         str | None, typer.Option(help="Only this field of work (quantum, ...).")
@@ -612,7 +612,8 @@ def org_list(
     """
     out = Out(fmt, json_, fields, lang, color)
     book = book_from(facts)
-    out.emit(entries_view(query.orgs(book, kind, field, area), ORG_COLUMNS, book.orgs))
+    found = query.orgs(book, kind.value if kind else None, field, area)
+    out.emit(entries_view(found, ORG_COLUMNS, book.orgs))
 
 
 @org_app.command("search", epilog=EPILOG)

@@ -202,7 +202,8 @@ def parse_fields(text: str | None) -> list[str] | None:
     """`--fields a,b,c` as a list; None when not given."""
     if text is None:
         return None
-    return [f.strip() for f in text.split(",") if f.strip()]
+    # A field named twice is shown once, where it first stands.
+    return list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
 
 
 # ---------------------------------------------------------------------------------------------
