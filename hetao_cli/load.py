@@ -367,12 +367,19 @@ RECORD: dict[Kind, type] = {
 }
 
 
+_FIELDS: dict[Kind, dict[str, Field]] = {}
+
+
 def fields_of(kind: Kind) -> dict[str, Field]:
-    spec = dict(COMMON)
-    if kind is Kind.SOURCE:
-        spec["source"] = _link(Kind.SOURCE)
-        spec["quote"] = TEXT
-    spec.update(SCHEMA[kind])
+    """The fields of a kind, built once per kind (8% of validation when built per entry)."""
+    spec = _FIELDS.get(kind)
+    if spec is None:
+        spec = dict(COMMON)
+        if kind is Kind.SOURCE:
+            spec["source"] = _link(Kind.SOURCE)
+            spec["quote"] = TEXT
+        spec.update(SCHEMA[kind])
+        _FIELDS[kind] = spec
     return spec
 
 
@@ -692,29 +699,31 @@ def load(
 
 
 def load_files(files: Sequence[Path]) -> FactBook:
+    from .cache import read_parsed  # an unchanged file's parsed TOML comes from the user cache
+
     out = _Collector()
     placed: list[_Placed] = []
-    # The collector's many small objects make the cyclic GC run super-linearly; pause it.
+    # The many small objects make the cyclic GC run super-linearly; pause it until the
+    # FactBook is built (building origins with it on cost 1.2 s of 4.6 s at 100,000 entries).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         for path in files:
             name = str(path)
             try:
-                text = read_text(path)
-                data = parse(text, name)
+                text, data = read_parsed(path, read_text, parse)
             except FactFileError as exc:
                 out.problems.extend(exc.problems)
                 continue
             placed.extend(_entries_of(data, name, _Lines(text), out))
         by_id = _cross_check(placed, out)
+        if out.problems:
+            raise FactFileError(out.problems)
+        origins = {i: Origin(p.file, p.index) for i, p in by_id.items()}
+        return book_of((p.entry for p in by_id.values()), origins)
     finally:
         if was_enabled:
             gc.enable()
-    if out.problems:
-        raise FactFileError(out.problems)
-    origins = {i: Origin(p.file, p.index) for i, p in by_id.items()}
-    return book_of((p.entry for p in by_id.values()), origins)
 
 
 def line_of(file: str, kind: str, index: int, field: str = "") -> int | None:

@@ -1,0 +1,464 @@
+"""How fast hetao answers, as whole processes, as ratios to a floor measured in the same run.
+
+    uv run python bench/run.py                 # start-up table: the bundled facts
+    uv run python bench/run.py --scale         # scale table: 1,000 / 10,000 / 100,000 entries
+    uv run python bench/run.py --quick         # fewer runs; with --scale, 1,000 and 10,000 only
+
+Every command is run as users run it: the venv's `hetao` console script, with compiled bytecode
+(this script compiles the venv and hetao_cli once, and unsets PYTHONDONTWRITEBYTECODE for its
+children), with stdout to a pipe. The floor is `python -c "import tomllib, json"` on the same
+interpreter, interleaved with the commands, so a busy machine slows both alike. Each figure is
+the median of the runs after one warm-up run. Targets are reported, not enforced: the exit code
+is non-zero only for a usage error.
+
+The scale table times the same commands on synthetic bases (bench/generate.py, written to the
+git-ignored bench/out/), as one file and as 50 files, with the parsed-file cache cold (emptied
+before the run) and warm. Cost per 1,000 entries is (time - time on the bundled facts) / (N /
+1,000), so start-up does not count; "x prev" compares it with the size before. Peak memory is
+the child's own maximum resident set size (wait4). POSIX only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402 - bench/ is not a package
+
+FLOOR = "floor (import tomllib, json)"
+# Measures a child's peak memory without counting this process's (see run_once).
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else ""
+# Start-up targets, as multiples of the floor.
+TARGETS = {
+    "timeline --json": 2.5,
+    "timeline --format table (pipe)": 4.5,
+    "org search 量子 --json": 3.0,
+    "--help": 4.0,
+}
+SIZES = (1_000, 10_000, 100_000)
+FLAT = 1.3  # cost per 1,000 entries may grow at most this much from one size to the next
+BIG_LIMIT = 2.0  # seconds for `timeline --json` on 100,000 entries
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+    failure: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    def spread(self) -> tuple[float, float]:
+        """The 25th and 75th percentile, to show how noisy the machine was."""
+        if len(self.times) < 4:
+            return min(self.times), max(self.times)
+        q = statistics.quantiles(self.times, n=4)
+        return q[0], q[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running children
+
+
+def hetao_argv() -> tuple[list[str], str]:
+    """The console script next to this interpreter, as users run it; else `python -m`."""
+    folder = Path(sys.executable).parent
+    for name in ("hetao", "hetao.exe"):
+        script = folder / name
+        if script.is_file():
+            return [str(script)], f"console script {script}"
+    return [sys.executable, "-m", "hetao_cli"], f"{sys.executable} -m hetao_cli (no console script)"
+
+
+def child_env(cache: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every child: bytecode on, bundled facts, a private cache folder."""
+    env = dict(os.environ)
+    for name in (
+        "PYTHONDONTWRITEBYTECODE",
+        "HETAO_FACTS",
+        "HETAO_LANG",
+        "HETAO_NO_CACHE",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "COLUMNS",
+        "PYTHONPROFILEIMPORTTIME",
+    ):
+        env.pop(name, None)
+    env["HETAO_CACHE_DIR"] = str(cache)
+    env.update(extra or {})
+    return env
+
+
+def run_once(
+    argv: Sequence[str], env: dict[str, str], memory: bool = False
+) -> tuple[float, int, int, str]:
+    """(seconds, peak RSS in KiB, exit code, stderr) of one child, its stdout read from a pipe.
+
+    A child's ru_maxrss counts the memory of the process it was forked from (this one), so
+    peak memory is measured only in untimed runs, through /usr/bin/time, which forks small.
+    """
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        if memory and TIME:
+            argv = [TIME, "-f", "%M", "-o", rss.name, *argv]
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=env)
+        assert proc.stdout is not None
+        while proc.stdout.read(1 << 16):
+            pass
+        proc.stdout.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        peak = usage.ru_maxrss
+        if memory and TIME:
+            text = rss.read().strip().splitlines()
+            peak = int(text[-1]) if text and text[-1].isdigit() else 0
+    return elapsed, peak, code, stderr
+
+
+def measure(commands: list[Command], runs: int, env_base: dict[str, str]) -> None:
+    """One warm-up run each, then `runs` rounds; each round runs every command once, in an
+    order rotated by one each round, so no command always follows the same one."""
+    for rnd in range(-1, runs):
+        shift = max(rnd, 0) % len(commands)
+        for cmd in commands[shift:] + commands[:shift]:
+            elapsed, rss, code, stderr = run_once(cmd.argv, {**env_base, **cmd.env}, rnd < 0)
+            if code != 0 and not cmd.failure:
+                cmd.failure = f"exit {code}: {stderr.strip()[:300]}"
+            if rnd >= 0:
+                cmd.times.append(elapsed)
+            else:
+                cmd.rss_kb.append(rss)
+
+
+def ensure_bytecode(env: dict[str, str]) -> None:
+    """Compile the venv's packages and hetao_cli once, as `UV_COMPILE_BYTECODE=1 uv sync` would."""
+    import hetao_cli
+
+    folders = {sysconfig.get_paths()["purelib"], str(Path(hetao_cli.__file__).parent)}
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", *sorted(folders)],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify to a terminal width: a CJK character takes two columns."""
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return text + " " * max(0, width - len(text) - wide)
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine(hetao: list[str], env: dict[str, str], how: str) -> list[str]:
+    cores = os.cpu_count() or 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    version = subprocess.run([*hetao, "--version"], env=env, capture_output=True, text=True)
+    return [
+        f"machine: {cpu_model()}, {cores} cores ({usable} usable), {platform.system()} "
+        f"{platform.release()}",
+        f"python:  {platform.python_implementation()} {platform.python_version()} "
+        f"({sys.executable})",
+        f"hetao:   {version.stdout.strip() or '?'}, run as the {how}",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The start-up table
+
+
+def startup(runs: int, cache: Path) -> list[str]:
+    hetao, how = hetao_argv()
+    env = child_env(cache)
+    ensure_bytecode(env)
+    table_env = {"FORCE_COLOR": "1", "COLUMNS": "120"}
+    commands = [
+        Command(FLOOR, [sys.executable, "-c", "import tomllib, json"]),
+        Command("timeline --json", [*hetao, "timeline", "--json"]),
+        Command(
+            "timeline --format table (pipe)", [*hetao, "timeline", "--format", "table"], table_env
+        ),
+        Command("org search 量子 --json", [*hetao, "org", "search", "量子", "--json"]),
+        Command("stats --area --json", [*hetao, "stats", "--area", "--json"]),
+        Command("--help", [*hetao, "--help"]),
+        Command("check", [*hetao, "check"]),
+    ]
+    measure(commands, runs, env)
+    floor = commands[0].median
+    lines = machine(hetao, env, how)
+    lines.append(
+        f"floor:   {floor * 1000:.1f} ms median of {runs} runs after a warm-up: "
+        f"{sys.executable} -c 'import tomllib, json',"
+    )
+    how_rss = "" if TIME else " (with this process's own: no /usr/bin/time here)"
+    lines.append(
+        "         interleaved with the commands; the table runs with FORCE_COLOR=1 "
+        f"COLUMNS=120; peak = max RSS{how_rss}"
+    )
+    lines.append("")
+    head = (
+        f"{'command':<32} {'median':>8} {'p25-p75':>13} {'x floor':>8} {'target':>7}  "
+        f"{'':4} {'peak':>7}"
+    )
+    lines += [head, "-" * len(head)]
+    failed = []
+    for cmd in commands:
+        low, high = cmd.spread()
+        ratio = cmd.median / floor
+        target = TARGETS.get(cmd.label)
+        verdict = ""
+        if cmd.failure:
+            verdict = "ERROR"
+        elif target is not None:
+            verdict = "PASS" if ratio <= target else "FAIL"
+            if verdict == "FAIL":
+                failed.append(cmd.label)
+        lines.append(
+            f"{pad(cmd.label, 32)} {cmd.median * 1000:6.1f}ms "
+            f"{low * 1000:5.1f}-{high * 1000:5.1f}ms "
+            f"{ratio:7.2f}x {f'<={target}x' if target else '':>7}  {verdict:4} "
+            f"{max(cmd.rss_kb) / 1024:5.1f}MB"
+        )
+    for cmd in commands:
+        if cmd.failure:
+            lines.append(f"ERROR {cmd.label}: {cmd.failure}")
+    if failed:
+        lines += ["", *import_costs(hetao, env)]
+    return lines
+
+
+def import_costs(hetao: list[str], env: dict[str, str]) -> list[str]:
+    """Where `timeline --json` spends its imports: each package hetao_cli imports, with all it
+    pulls in (cumulative), and hetao_cli's own modules (self time)."""
+    argv = [sys.executable, "-X", "importtime", "-m", "hetao_cli", "timeline", "--json"]
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+    rows = []  # (depth, name, self us, cumulative us), in the order Python prints them
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[0].startswith("import time:") or "self" in parts[0]:
+            continue
+        name = parts[2].rstrip()
+        depth = (len(name) - len(name.lstrip())) // 2
+        rows.append((depth, name.strip(), int(parts[0].split(":")[1]), int(parts[1])))
+    buckets: dict[str, int] = {}
+    stack: list[tuple[str, bool]] = []  # the ancestors of the row: (name, inside a package)
+    for depth, name, own, cumulative in reversed(rows):  # now parents come before children
+        del stack[depth:]
+        parent, covered = stack[-1] if stack else ("", False)
+        if covered:
+            key = ""  # counted in its package's cumulative time
+        elif name.split(".")[0] == "hetao_cli":
+            key, us = "hetao_cli (own)", own
+        elif parent.split(".")[0] == "hetao_cli":
+            key, us, covered = name.split(".")[0], cumulative, True
+        else:
+            key, us = "python start-up", own
+        if key:
+            buckets[key] = buckets.get(key, 0) + us
+        stack.append((name, covered))
+    top = sorted(buckets.items(), key=lambda kv: -kv[1])[:8]
+    shown = ", ".join(f"{name} {us / 1000:.1f}" for name, us in top)
+    return [
+        "a target failed; imports of timeline --json (python -X importtime -m hetao_cli "
+        "timeline --json), in ms:",
+        f"  {shown}",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The scale table
+
+
+def runs_for(n: int, runs: int) -> int:
+    """More runs where a run is cheap: at 1,000 entries the signal is a few ms over start-up."""
+    return min(20, max(runs, round(runs * 20_000 / n)))
+
+
+def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
+    hetao, how = hetao_argv()
+    env = child_env(cache)
+    ensure_bytecode(env)
+    steps = {
+        "timeline --json": ["timeline", "--json"],
+        "search 量子 --json": ["search", "量子", "--json"],
+        "check": ["check"],
+    }
+    lines = machine(hetao, env, how)
+    lines.append(
+        f"runs:    median of {' / '.join(str(runs_for(n, runs)) for n in sizes)} runs "
+        "after a warm-up; cold = cache emptied before the run (parse + write), "
+        "warm = cache kept"
+    )
+    lines.append(
+        "per 1k:  (median - median of the same command on the bundled facts, 112 "
+        "entries, run interleaved with it) / (entries / 1,000)"
+    )
+    lines.append("")
+    head = (
+        f"{'entries':>7} {'layout':<9} {'command':<18} {'cache':<5} {'median':>8} "
+        f"{'start-up':>9} {'per 1k':>8} {'x prev':>7} {'peak':>7}"
+    )
+    lines += [head, "-" * len(head)]
+    per_k: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
+    errors: list[str] = []
+    big: dict[tuple[str, str], float] = {}
+    base_env = {"HETAO_CACHE_DIR": str(cache.with_name("cache-bundled"))}
+    for n in sizes:
+        one, split = generate(n)
+        for layout, path in (("one file", one), ("50 files", split)):
+            commands: list[Command] = []
+            for label, args in steps.items():
+                commands.append(Command(f"{label}|base", [*hetao, *args], base_env))
+                for state in ("cold", "warm"):
+                    cmd = Command(f"{label}|{state}", [*hetao, *args, "--facts", str(path)])
+                    if label == "check":
+                        cmd.argv = [*hetao, "check", str(path)]
+                    commands.append(cmd)
+            measure_scale(commands, runs_for(n, runs), env, cache)
+            base = {c.label.split("|")[0]: c.median for c in commands if c.label.endswith("|base")}
+            for cmd in commands:
+                label, state = cmd.label.split("|")
+                if cmd.failure:
+                    errors.append(f"ERROR {n} {layout} {label} {state}: {cmd.failure}")
+                if state == "base":
+                    continue
+                cost = (cmd.median - base[label]) / (n / 1000)
+                series = per_k.setdefault((layout, label, state), [])
+                prev = f"{cost / series[-1][1]:6.2f}x" if series and series[-1][1] > 0 else ""
+                series.append((n, cost))
+                lines.append(
+                    f"{n:>7} {layout:<9} {pad(label, 18)} {state:<5} {cmd.median:7.3f}s "
+                    f"{base[label] * 1000:7.0f}ms {cost * 1000:6.1f}ms {prev:>7} "
+                    f"{max(cmd.rss_kb) / 1024:5.0f}MB"
+                )
+                if n == 100_000 and label == "timeline --json":
+                    big[(layout, state)] = cmd.median
+    lines.append("")
+    for (layout, label, state), series in per_k.items():
+        if len(series) < 2:
+            continue
+        steps_ = [b / a for (_, a), (_, b) in itertools.pairwise(series) if a > 0]
+        worst = max(steps_) if steps_ else float("inf")
+        verdict = "PASS" if worst <= FLAT else "FAIL"
+        lines.append(
+            f"flat per 1,000 entries: {pad(label, 18)} {layout:<9} {state:<5} worst step "
+            f"{worst:5.2f}x (target <= {FLAT}x)  {verdict}"
+        )
+    for (layout, state), seconds in big.items():
+        verdict = "PASS" if seconds < BIG_LIMIT else "FAIL"
+        lines.append(
+            f"100,000 entries: timeline --json    {layout:<9} {state:<5} {seconds:5.2f} s "
+            f"(target < {BIG_LIMIT:g} s)  {verdict}"
+        )
+    return lines + errors
+
+
+def measure_scale(commands: list[Command], runs: int, env: dict[str, str], cache: Path) -> None:
+    """Like measure(), but a cold command first empties the cache; cold runs before warm."""
+    for rnd in range(-1, runs):
+        for cmd in commands:
+            if cmd.label.endswith("|cold"):
+                shutil.rmtree(cache, ignore_errors=True)
+            elapsed, rss, code, stderr = run_once(cmd.argv, {**env, **cmd.env}, rnd < 0)
+            if code != 0 and not cmd.failure:
+                cmd.failure = f"exit {code}: {stderr.strip()[:300]}"
+            if rnd >= 0:
+                cmd.times.append(elapsed)
+            else:
+                cmd.rss_kb.append(rss)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time hetao as whole processes, as ratios to a floor measured alongside.",
+        epilog="Targets are reported, not enforced: the exit code is non-zero only on a usage "
+        "error.",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help="runs per command after the warm-up (default 20; 5 with --scale)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="10 runs (3 with --scale, sizes 1,000 and 10,000 only)"
+    )
+    parser.add_argument(
+        "--scale", action="store_true", help="the scale table instead of the start-up table"
+    )
+    parser.add_argument(
+        "--sizes",
+        default=None,
+        help=f"with --scale: entries per base, comma-separated (default "
+        f"{','.join(map(str, SIZES))})",
+    )
+    args = parser.parse_args(argv)
+    if not hasattr(os, "wait4"):
+        parser.error("this benchmark needs a POSIX system (os.wait4)")
+    try:
+        import hetao_cli  # noqa: F401 - the children import it from this interpreter's venv
+    except ImportError:
+        parser.error("hetao_cli is not importable: run it as `uv run python bench/run.py`")
+    sizes: tuple[int, ...] = SIZES[:2] if args.quick else SIZES
+    if args.sizes:
+        try:
+            sizes = tuple(int(s) for s in args.sizes.split(","))
+        except ValueError:
+            parser.error(f"--sizes: expected numbers separated by commas, got {args.sizes!r}")
+        if any(n < 200 for n in sizes):
+            parser.error("--sizes: each size must be at least 200")
+    least, quick, full = (3, 3, 5) if args.scale else (10, 10, 20)
+    if args.runs is not None and args.runs < least:
+        parser.error(f"--runs must be at least {least}")
+    runs = args.runs or (quick if args.quick else full)
+    with tempfile.TemporaryDirectory(prefix="hetao-bench-") as tmp:
+        cache = Path(tmp) / "cache"
+        lines = scale(sizes, runs, cache) if args.scale else startup(runs, cache)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

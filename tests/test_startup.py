@@ -1,0 +1,301 @@
+"""Start-up stays lean, and the parsed-file cache never changes an answer.
+
+What each command imports is read from a real process (sys.modules at exit), since an
+in-process run shares the test's modules. No test here times anything: timings live in
+bench/run.py, as ratios to a floor measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hetao_cli import cache
+from hetao_cli.load import FactFileError, bundled_path, load
+
+# Runs `python -m hetao_cli ARGS...` and writes the names in sys.modules at exit to a file.
+WRAPPER = """
+import atexit, os, runpy, sys
+
+def dump():
+    with open(os.environ["HETAO_TEST_MODULES"], "w", encoding="utf-8") as f:
+        f.write("\\n".join(sorted(sys.modules)))
+
+atexit.register(dump)
+sys.argv = ["hetao", *sys.argv[1:]]
+runpy.run_module("hetao_cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_hetao(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """A real `python -m hetao_cli` process, and the top-level packages it imported."""
+    modules = tmp_path / "modules.txt"
+    full = {k: v for k, v in os.environ.items() if k not in ("HETAO_FACTS", "HETAO_LANG")}
+    full.update({"HETAO_TEST_MODULES": str(modules), "PYTHONIOENCODING": "utf-8"})
+    full.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    names = modules.read_text(encoding="utf-8").split() if modules.exists() else []
+    return proc, {n.split(".")[0] for n in names} | set(names)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a command imports
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (("timeline", "--json"), ("rich", "opencc", "pydantic")),
+        (("stats", "--area", "--json"), ("rich",)),
+        (("check",), ("rich",)),
+    ],
+    ids=["timeline-json", "stats-area-json", "check"],
+)
+def test_machine_paths_do_not_import_rich(
+    tmp_path: Path, args: tuple[str, ...], absent: tuple[str, ...]
+) -> None:
+    proc, modules = run_hetao(tmp_path, *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "hetao_cli.cli" in modules, "the wrapper did not run the CLI"
+    assert "Traceback" not in proc.stderr
+    for name in absent:
+        assert name not in modules, f"`hetao {' '.join(args)}` imported {name}"
+
+
+def test_timeline_json_output_is_whole(tmp_path: Path) -> None:
+    proc, _ = run_hetao(tmp_path, "timeline", "--json")
+    events = json.loads(proc.stdout)
+    assert events and all("date" in e for e in events)
+
+
+def test_org_search_imports_opencc_but_not_rich(tmp_path: Path) -> None:
+    proc, modules = run_hetao(tmp_path, "org", "search", "量子", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout), "the bundled facts have quantum organisations"
+    assert "opencc" in modules
+    assert "rich" not in modules
+
+
+# ---------------------------------------------------------------------------------------------
+# The parsed-file cache
+
+
+@pytest.fixture()
+def facts(tmp_path: Path) -> Path:
+    """A copy of the bundled facts, alone in its own folder."""
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    path = folder / "facts.toml"
+    shutil.copyfile(bundled_path(), path)
+    return path
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_DIR_VAR, str(folder))
+    monkeypatch.delenv(cache.NO_CACHE_VAR, raising=False)
+    return folder
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.marshal")) if folder.is_dir() else []
+
+
+def uncached(path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as m:
+        m.setenv(cache.NO_CACHE_VAR, "1")
+        return load([path])
+
+
+def test_warm_cache_skips_the_parse_and_gives_the_same_book(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = load([facts])
+    assert len(entries(cache_dir)) == 1
+
+    def no_parse(text: str, name: str) -> dict[str, object]:
+        raise AssertionError("parsed although the cache is warm")
+
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load.parse", no_parse)
+        warm = load([facts])
+    assert warm == cold == uncached(facts, monkeypatch)
+
+
+HEAD = len(cache._MAGIC) + 8  # the magic, then the payload's length
+
+
+def _framed(payload: bytes) -> bytes:
+    return cache._MAGIC + len(payload).to_bytes(8, "little") + payload
+
+
+CORRUPTIONS = {
+    "garbage": lambda blob: b"\x00\xff not a cache file at all \xfe" * 50,
+    "empty": lambda blob: b"",
+    "truncated": lambda blob: blob[: len(blob) // 2],
+    "padded": lambda blob: blob + b"\x00" * 7,
+    "bad marshal": lambda blob: blob[:HEAD] + b"\xff" * (len(blob) - HEAD),
+    "not a dict": lambda blob: _framed(marshal.dumps(("key", ["a list"]))),
+    "other key": lambda blob: _framed(marshal.dumps((("stale",), {"event": []}))),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CORRUPTIONS))
+def test_corrupt_cache_file_is_parsed_again_and_rewritten(
+    how: str, facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = load([facts])
+    (entry,) = entries(cache_dir)
+    entry.write_bytes(CORRUPTIONS[how](entry.read_bytes()))
+    assert load([facts]) == expected == uncached(facts, monkeypatch)
+    # The bad entry was replaced by a good one: a third load needs no parse.
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load.parse", lambda text, name: pytest.fail("parsed again"))
+        assert load([facts]) == expected
+
+
+def test_corrupt_cache_through_the_cli(tmp_path: Path, facts: Path) -> None:
+    folder = tmp_path / "cli-cache"
+    env = {cache.CACHE_DIR_VAR: str(folder)}
+    first, _ = run_hetao(tmp_path, "timeline", "--json", "--facts", str(facts), env=env)
+    for entry in entries(folder):
+        entry.write_bytes(b"hetao-parsed-1\n" + b"\x07" * 100)
+    second, _ = run_hetao(tmp_path, "timeline", "--json", "--facts", str(facts), env=env)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert second.stderr == ""
+
+
+@pytest.mark.parametrize("where", ["a regular file", "under a regular file"])
+def test_unwritable_cache_dir_is_no_error(
+    where: str, tmp_path: Path, facts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, where a read-only mode does not stop writes: a file in the way does.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder\n")
+    target = blocker if where == "a regular file" else blocker / "hetao"
+    monkeypatch.setenv(cache.CACHE_DIR_VAR, str(target))
+    assert load([facts]) == load([facts]) == uncached(facts, monkeypatch)
+    assert blocker.read_text() == "not a folder\n"
+
+    proc, _ = run_hetao(tmp_path, "timeline", "--json", "--facts", str(facts))
+    assert proc.returncode == 0
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout)
+
+
+def test_changed_fact_file_is_parsed_again(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = facts.read_text(encoding="utf-8")
+    before = load([facts])
+
+    # A new size: one more event.
+    facts.write_text(text + event("added-event", "2019-05", text), encoding="utf-8")
+    longer = load([facts])
+    assert len(longer.events) == len(before.events) + 1
+    assert longer == uncached(facts, monkeypatch)
+
+    # The same size, with the old mtime put back: the ctime still tells the change.
+    facts.write_text(text + event("added-event", "2019-05", text), encoding="utf-8")
+    load([facts])
+    stat = facts.stat()
+    facts.write_text(text + event("added-event", "2018-05", text), encoding="utf-8")
+    os.utime(facts, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert facts.stat().st_size == stat.st_size
+    changed = load([facts])
+    assert changed.by_id["added-event"].date.iso() == "2018-05"  # type: ignore[union-attr]
+    assert changed == uncached(facts, monkeypatch)
+
+
+def source_id(text: str) -> str:
+    found = re.search(r'^\[\[source\]\]\s*\nid = "([^"]+)"', text, re.M)
+    assert found, "the bundled facts have a source"
+    return found[1]
+
+
+def event(ident: str, date: str, text: str) -> str:
+    """A valid [[event]] to append to a copy of the bundled facts."""
+    return (
+        f'\n[[event]]\nid = "{ident}"\ndate = "{date}"\ntitle = "測試事件"\n'
+        f'source = "{source_id(text)}"\nquote = "測試"\n'
+    )
+
+
+def test_cache_is_never_written_next_to_the_fact_file(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load([facts])
+    load([facts])
+    assert [p.name for p in facts.parent.iterdir()] == ["facts.toml"]
+    assert entries(cache_dir)
+
+    # Not even when the cache folder is set to the fact file's own folder.
+    monkeypatch.setenv(cache.CACHE_DIR_VAR, str(facts.parent))
+    load([facts])
+    load([facts])
+    assert [p.name for p in facts.parent.iterdir()] == ["facts.toml"]
+
+
+def test_no_cache_writes_nothing(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.NO_CACHE_VAR, "1")
+    load([facts])
+    assert not cache_dir.exists()
+
+
+def test_problems_are_the_same_from_a_warm_cache(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.toml"
+    text = bundled_path().read_text(encoding="utf-8")
+    org = '\n[[org]]\nid = "bad-org"\nname = "壞"\nkind = "club"\n'
+    bad.write_text(text + org + f'source = "{source_id(text)}"\nquote = "壞"\n', encoding="utf-8")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(FactFileError) as exc:
+            load([bad])
+        messages.append([str(p) for p in exc.value.problems])
+    assert entries(cache_dir), "a file that parses is cached even when it does not validate"
+    assert messages[0] == messages[1]
+    assert any("'club'" in m and f"{bad}:" in m for m in messages[0]), messages[0]
+
+
+def test_unmarshallable_toml_is_not_cached(tmp_path: Path, cache_dir: Path) -> None:
+    dated = tmp_path / "dated.toml"
+    text = bundled_path().read_text(encoding="utf-8")
+    source = '\n[[source]]\nid = "dated"\ntitle = "t"\npublisher = "p"\npublished = 2020-01-01\n'
+    dated.write_text(text + source, encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(FactFileError, match="quoted string"):
+            load([dated])
+    assert not entries(cache_dir)
+
+
+def test_cache_dir_follows_the_environment(tmp_path: Path) -> None:
+    home = os.path.expanduser("~")
+    assert cache.cache_dir({"HETAO_CACHE_DIR": str(tmp_path)}) == tmp_path
+    assert cache.cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "hetao"
+    assert cache.cache_dir({"XDG_CACHE_HOME": "relative"}) == Path(home, ".cache", "hetao")
+    assert cache.cache_dir({}) == Path(home, ".cache", "hetao")
+    assert cache.cache_dir({"HETAO_NO_CACHE": "1", "HETAO_CACHE_DIR": str(tmp_path)}) is None
+    assert cache.cache_dir({"HETAO_NO_CACHE": "0"}) == Path(home, ".cache", "hetao")
