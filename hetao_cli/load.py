@@ -16,11 +16,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomli as toml
-except ImportError:  # pragma: no cover - tomli is a dependency; the stdlib parser is the fallback
-    import tomllib as toml  # type: ignore[no-redef]
-
 from .model import (
     Area,
     Citation,
@@ -165,6 +160,10 @@ def read_text(path: Path) -> str:
 
 def parse(text: str, name: str) -> dict[str, Any]:
     """TOML text to a dict; a syntax error becomes a Problem with line and column."""
+    try:
+        import tomli as toml  # here, not at start-up: a warm cache needs no parser
+    except ImportError:  # pragma: no cover - tomli is a dependency; stdlib's is the fallback
+        import tomllib as toml  # type: ignore[no-redef]
     try:
         return toml.loads(text)
     except RecursionError:  # tomli refuses deeply nested arrays with this, not a decode error

@@ -85,6 +85,16 @@ def test_timeline_json_output_is_whole(tmp_path: Path) -> None:
     assert events and all("date" in e for e in events)
 
 
+def test_warm_cache_needs_no_toml_parser(tmp_path: Path) -> None:
+    env = {cache.CACHE_DIR_VAR: str(tmp_path / "warm")}
+    cold, cold_modules = run_hetao(tmp_path, "timeline", "--json", env=env)
+    warm, warm_modules = run_hetao(tmp_path, "timeline", "--json", env=env)
+    assert cold.returncode == warm.returncode == 0, warm.stderr
+    assert warm.stdout == cold.stdout
+    assert "tomli" in cold_modules
+    assert "tomli" not in warm_modules and "tomllib" not in warm_modules
+
+
 def test_org_search_imports_opencc_but_not_rich(tmp_path: Path) -> None:
     proc, modules = run_hetao(tmp_path, "org", "search", "量子", "--json")
     assert proc.returncode == 0, proc.stderr
