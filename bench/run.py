@@ -3,10 +3,12 @@
     uv run python bench/run.py                 # start-up table: the bundled facts
     uv run python bench/run.py --scale         # scale table: 1,000 / 10,000 / 100,000 entries
     uv run python bench/run.py --quick         # fewer runs; with --scale, 1,000 and 10,000 only
+    uv run python bench/run.py --scale --sizes 1000,50000 --runs 3
 
 Every command is run as users run it: the venv's `hetao` console script, with compiled bytecode
 (this script compiles the venv and hetao_cli once, and unsets PYTHONDONTWRITEBYTECODE for its
-children), with stdout to a pipe. The floor is `python -c "import tomllib, json"` on the same
+children), with stdout to a pipe, and with a private cache folder that the warm-up run fills, as
+a user's first run does. The floor is `python -c "import tomllib, json"` on the same
 interpreter, interleaved with the commands, so a busy machine slows both alike. Each figure is
 the median of the runs after one warm-up run. Targets are reported, not enforced: the exit code
 is non-zero only for a usage error.
@@ -15,7 +17,8 @@ The scale table times the same commands on synthetic bases (bench/generate.py, w
 git-ignored bench/out/), as one file and as 50 files, with the parsed-file cache cold (emptied
 before the run) and warm. Cost per 1,000 entries is (time - time on the bundled facts) / (N /
 1,000), so start-up does not count; "x prev" compares it with the size before. Peak memory is
-the child's own maximum resident set size (wait4). POSIX only.
+the child's maximum resident set size, from /usr/bin/time in the (untimed) warm-up run.
+POSIX only.
 """
 
 from __future__ import annotations
@@ -168,6 +171,11 @@ def ensure_bytecode(env: dict[str, str]) -> None:
     )
 
 
+def progress(message: str) -> None:
+    """What is being measured, on stderr: a full --scale run takes minutes."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
 def pad(text: str, width: int) -> str:
     """Left-justify to a terminal width: a CJK character takes two columns."""
     wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
@@ -222,6 +230,7 @@ def startup(runs: int, cache: Path) -> list[str]:
         Command("--help", [*hetao, "--help"]),
         Command("check", [*hetao, "check"]),
     ]
+    progress(f"start-up: {runs} rounds of {len(commands)} commands")
     measure(commands, runs, env)
     floor = commands[0].median
     lines = machine(hetao, env, how)
@@ -353,6 +362,7 @@ def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
                     if label == "check":
                         cmd.argv = [*hetao, "check", str(path)]
                     commands.append(cmd)
+            progress(f"{n:,} entries, {layout}: {runs_for(n, runs)} rounds of {len(commands)}")
             measure_scale(commands, runs_for(n, runs), env, cache)
             base = {c.label.split("|")[0]: c.median for c in commands if c.label.endswith("|base")}
             for cmd in commands:
