@@ -109,7 +109,7 @@ class Out:
         except UnknownField as exc:
             usage(str(exc))
         if isinstance(rendered, str):
-            write(rendered)
+            write(rendered, json_=self.fmt in (Format.JSON, Format.JSONL))
         else:
             self.print_rich(rendered)
 
@@ -139,18 +139,47 @@ class Out:
             sys.stdout.flush()
         except BrokenPipeError:
             closed_pipe()
+        except OSError as exc:
+            unwritable(exc)
 
 
 def default_format() -> Format:
     return Format.TABLE if sys.stdout.isatty() else Format.TSV
 
 
-def write(text: str) -> None:
+def write(text: str, json_: bool = False) -> None:
+    if json_:
+        text = encodable_json(text)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         closed_pipe()
+    except OSError as exc:
+        unwritable(exc)
+
+
+def encodable_json(text: str) -> str:
+    """JSON that stdout's encoding can carry (PYTHONIOENCODING=ascii): if it cannot, every
+    non-ASCII character becomes a \\u escape, which is valid JSON (such characters stand only
+    inside strings); backslashreplace's \\xNN would not be."""
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        import json
+        import re
+
+        return re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m[0])[1:-1], text)
+    except LookupError:
+        pass
+    return text
+
+
+def unwritable(exc: OSError) -> NoReturn:
+    """stdout refuses the output (`> /dev/full`): say so once, and drop what is still buffered."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    fail(f"cannot write the output: {exc.strerror or exc}")
 
 
 def closed_pipe() -> NoReturn:
@@ -163,6 +192,12 @@ def closed_pipe() -> NoReturn:
 def say(message: str) -> None:
     """A message for the person, on stderr."""
     print(f"hetao: {message}", file=sys.stderr)
+
+
+def echoed(text: str, limit: int = 80) -> str:
+    """The person's own text in a message: quoted, and cut when long (a 10,000-character query)."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
 
 
 def usage(message: str) -> NoReturn:
@@ -476,7 +511,7 @@ def _find(entries: Sequence[Entry], terms: list[str], out: Out, columns: Sequenc
         usage("the query is empty")
     matches = search(entries, terms)
     if not matches:
-        say(f"nothing matches {' '.join(terms)!r}")
+        say(f"nothing matches {echoed(' '.join(terms))}")
         # An empty result is still printed in machine formats, so a script parses valid JSON.
         if out.fmt in (Format.JSON, Format.JSONL, Format.CSV, Format.TSV):
             out.emit(_search_view([], columns))
@@ -519,7 +554,7 @@ def _show(entry_id: str, kind: Kind | None, facts: Sequence[Path] | None, out: O
         import difflib
 
         close = difflib.get_close_matches(entry_id, pool, n=3, cutoff=0.5)
-        what = f"no {kind.value if kind else 'entry'} with id {entry_id!r}"
+        what = f"no {kind.value if kind else 'entry'} with id {echoed(entry_id)}"
         fail(what + (f"; did you mean: {', '.join(close)}?" if close else ""))
     record = record_of(entry)
     links = {rel: [e.id for e in es] for rel, es in query.links_to(book, entry_id).items()}
@@ -530,7 +565,7 @@ def _show(entry_id: str, kind: Kind | None, facts: Sequence[Path] | None, out: O
             usage(str(UnknownField(missing[0], list(record))))
     if out.fmt in (Format.JSON, Format.JSONL):
         obj = {k: record[k] for k in out.fields} if out.fields else record
-        write(json_text(obj) if out.fmt is Format.JSON else json_line(obj))
+        write(json_text(obj) if out.fmt is Format.JSON else json_line(obj), json_=True)
         return
     hidden = ("citations", "links")  # shown below as rows of their own
     # "of": the record field a row shows, the name --fields chooses it by.
@@ -760,7 +795,7 @@ def check(
             facts_error(exc)
         problems = list(exc.problems)
     if fmt is CheckFormat.JSON:
-        write(json_text([p.as_dict() for p in problems]))
+        write(json_text([p.as_dict() for p in problems]), json_=True)
     else:
         write("".join(f"{p}\n" for p in problems))
     if problems:
@@ -772,11 +807,29 @@ def check(
 
 def main() -> None:
     """The console script: run the app; never show a traceback for Ctrl-C or a closed pipe."""
+    closed = reopen_closed_streams()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    if closed:
+        say("standard output is closed; the output is discarded")
     try:
         app(prog_name="hetao")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def reopen_closed_streams() -> bool:
+    """Python sets sys.stdout or sys.stderr to None when its descriptor is closed at start
+    (`hetao timeline >&-`). Point it at /dev/null, taking the descriptor back so that no file
+    opened later lands on it; return whether stdout was closed."""
+    closed = sys.stdout is None
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))  # noqa: SIM115
+    return closed

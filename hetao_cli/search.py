@@ -37,7 +37,22 @@ def to_simplified(text: str) -> str:
 
 def _basic(text: str) -> str:
     # NFKC folds full-width forms; casefold folds case; newlines separate texts in a batch.
-    return unicodedata.normalize("NFKC", text).casefold().replace("\n", " ")
+    return unicodedata.normalize("NFKC", _unescaped(text)).casefold().replace("\n", " ")
+
+
+def _unescaped(text: str) -> str:
+    """Text OpenCC can encode. Bytes of argv that the locale could not decode arrive as lone
+    surrogates (`LC_ALL=C hetao search 量子`, or a stray \\xff): read them again as UTF-8."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte stands for: replace it
+        raw = text.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
 
 
 def fold(text: str) -> str:
