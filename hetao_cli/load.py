@@ -121,7 +121,10 @@ def chosen_paths(paths: Sequence[str | Path] | None, env: Mapping[str, str]) -> 
 
 
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Files to read: a file as given, a folder as its *.toml files in name order."""
+    """Files to read: a file as given, a folder as its *.toml files in name order.
+
+    A file named twice (`--facts a.toml --facts ./a.toml`, or a folder and a file in it) is
+    read once, so its ids are not taken for duplicates of themselves."""
     files: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
@@ -134,7 +137,14 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             files.append(path)
         else:
             problems.append(Problem(str(path), "no such file or folder", unreadable=True))
-    return files, problems
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        real = f.resolve()
+        if real not in seen:
+            seen.add(real)
+            unique.append(f)
+    return unique, problems
 
 
 def read_text(path: Path) -> str:

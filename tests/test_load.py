@@ -690,3 +690,22 @@ def test_any_mutated_file_loads_or_fails_with_fact_file_error(
         return
     assert isinstance(book, FactBook)
     check_book(book)  # the curator's checks take whatever loads
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    """`--facts a --facts ./a` and a folder with one of its own files are one file, not a
+    duplicate of every id."""
+    valid = ASSETS / "valid.toml"
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    copy = folder / "valid.toml"
+    copy.write_bytes(valid.read_bytes())
+    for args in (
+        ["--facts", str(valid), "--facts", str(ASSETS / ".." / "assets" / "valid.toml")],
+        ["--facts", str(folder), "--facts", str(copy)],
+    ):
+        result = invoke("timeline", "--json", *args)
+        assert result.exit_code == 0, result.output
+        assert [e["id"] for e in json.loads(result.stdout)] == [
+            e.id for e in load([valid]).events
+        ]
