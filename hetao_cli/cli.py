@@ -1,7 +1,8 @@
 """Typer wiring: options → load → query → output; an error → a message and an exit code.
 
 Exit codes: 0 success (an empty list too); 1 nothing found, an unknown id, or problems found
-by `check`; 2 usage error; 3 fact file unreadable or invalid; 130 interrupted.
+by `check`; 2 usage error; 3 fact file unreadable or invalid; 74 the output could not be
+written; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from .output import Format, Lang, Record, UnknownField, View, parse_fields, reco
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_FACTS = 3
+EXIT_WRITE = 74  # sysexits EX_IOERR: the output could not be written (a full disk)
 
 EPILOG = (
     "Exit codes: 0 success (an empty list too); 1 nothing found, unknown id, or problems found "
-    "by check; 2 usage error; 3 fact file unreadable or invalid; 130 interrupted."
+    "by check; 2 usage error; 3 fact file unreadable or invalid; 74 output could not be "
+    "written; 130 interrupted."
 )
 
 app = typer.Typer(
@@ -179,7 +182,7 @@ def unwritable(exc: OSError) -> NoReturn:
     """stdout refuses the output (`> /dev/full`): say so once, and drop what is still buffered."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-    fail(f"cannot write the output: {exc.strerror or exc}")
+    fail(f"cannot write the output: {exc.strerror or exc}", EXIT_WRITE)
 
 
 def closed_pipe() -> NoReturn:
