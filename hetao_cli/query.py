@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .model import (
@@ -73,21 +73,22 @@ def people_of(book: FactBook, org: str) -> list[Person]:
 
 def parents(book: FactBook, org_id: str) -> list[str]:
     """The organisation and every organisation it belongs to, innermost first."""
-    chain: list[str] = []
-    while org_id and org_id not in chain:
-        chain.append(org_id)
-        org = book.by_id.get(org_id)
-        org_id = org.parent if isinstance(org, Organisation) else ""
-    return chain
+    return _chain(book, org_id, lambda e: e.parent if isinstance(e, Organisation) else "")
 
 
 def areas_around(book: FactBook, area_id: str) -> list[str]:
     """The area and every area it lies in, innermost first."""
+    return _chain(book, area_id, lambda e: e.part_of if isinstance(e, Area) else "")
+
+
+def _chain(book: FactBook, start: str, up: Callable[[Entry], str]) -> list[str]:
+    """start, then each id `up` leads to, until none (or a loop)."""
     chain: list[str] = []
-    while area_id and area_id not in chain:
-        chain.append(area_id)
-        area = book.by_id.get(area_id)
-        area_id = area.part_of if isinstance(area, Area) else ""
+    current = start
+    while current and current not in chain:
+        chain.append(current)
+        entry = book.by_id.get(current)
+        current = up(entry) if entry is not None else ""
     return chain
 
 
