@@ -7,6 +7,7 @@ written; 130 interrupted.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections.abc import Sequence
@@ -40,10 +41,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help and errors: Rich-drawn help cost about 70 ms on every --help and
+    # usage error, and plain text is what scripts and pagers expect.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-org_app = typer.Typer(help="List, search and show organisations.", no_args_is_help=True)
-person_app = typer.Typer(help="List, search and show people.", no_args_is_help=True)
+org_app = typer.Typer(
+    help="List, search and show organisations.", no_args_is_help=True, rich_markup_mode=None
+)
+person_app = typer.Typer(
+    help="List, search and show people.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(org_app, name="org")
 app.add_typer(person_app, name="person")
 
@@ -303,7 +311,9 @@ def timeline(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """Events in date order, each date at its own precision (c. marks an approximate one).
+    """Events in date order, each date at its own precision.
+
+    `c.` marks an approximate date (c. 2022-12).
 
     An event whose date is coarser than a bound (2017 against --since 2017-06) is kept when
     its span overlaps the range.
@@ -336,7 +346,9 @@ def figures(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """The numbers: as written, value in base units, qualifier, scope and citation.
+    """The numbers, as written and in base units, with their citations.
+
+    Each with its value in base units, unit, qualifier, scope and source.
 
     Example: hetao figures 項目 --unit count
     """
@@ -361,7 +373,7 @@ def stats(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """Counts of each kind, events per year, organisations per field; --area: densities.
+    """Counts by kind, year and field; --area: land areas, densities.
 
     With --area: each area's land area, the density per km² of every count in it, and each
     density the sources state, recomputed from a count and a land area.
@@ -537,7 +549,7 @@ def search_cmd(
     lang: LangOpt = Lang.ZH_HANT,
     color: ColorOpt = Color.AUTO,
 ) -> None:
-    """Search every kind of entry, in Traditional or Simplified Chinese or English.
+    """Search every kind of entry, in either Chinese script or English.
 
     Looks in names, English names, aliases, roles, titles, subjects and quotes; several
     words must all match. Best matches first: exact name or alias, prefix, substring, text.
@@ -775,7 +787,7 @@ def check(
     ] = None,
     facts: FactsOpt = None,
 ) -> None:
-    """Validate fact files; with --sources, every quote against its source text.
+    """Validate fact files; with --sources, every quote too.
 
     Checks structure, links and dates, and each figure against its written form. Exit 0
     clean, 1 problems found (all listed), 3 a file cannot be read at all. Never writes to a
@@ -818,9 +830,30 @@ def main() -> None:
     if closed:
         say("standard output is closed; the output is discarded")
     try:
-        app(prog_name="hetao")
+        narrowed(sys.argv[1:])(prog_name="hetao")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def narrowed(args: Sequence[str]) -> typer.Typer:
+    """The app with only the command the arguments name, when they name one.
+
+    Typer builds a click command for every registered command on each start (about 10 ms
+    for all of hetao's); running one command needs only that one. `hetao --help`, `--version`
+    and unknown names get the whole app, so help and suggestions list everything."""
+    name = next((a for a in args if not a.startswith("-")), None)  # the root takes no values
+    commands = [
+        c
+        for c in app.registered_commands
+        if c.callback is not None
+        and (c.name or typer.main.get_command_name(c.callback.__name__)) == name
+    ]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    one = copy.copy(app)
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
 
 
 def reopen_closed_streams() -> bool:

@@ -864,3 +864,18 @@ def test_show_table_keeps_citations_in_full_at_80_columns(entry_id: str) -> None
     for c in BOOK.by_id[entry_id].citations:
         assert squeeze(c.quote) in text
     assert squeeze(f"id {entry_id}") in text
+
+
+def test_a_start_builds_only_the_command_it_runs() -> None:
+    """main() hands click only the named command; help and unknown names get every one."""
+    from hetao_cli.cli import narrowed
+
+    one = narrowed(["timeline", "--json"])
+    assert [c.callback.__name__ for c in one.registered_commands if c.callback] == ["timeline"]
+    assert one.registered_groups == []
+    org = narrowed(["org", "search", "量子"])
+    assert org.registered_commands == [] and [g.name for g in org.registered_groups] == ["org"]
+    search = narrowed(["search", "x"])
+    assert [c.name for c in search.registered_commands] == ["search"]
+    for args in ([], ["--help"], ["--version"], ["bogus"]):
+        assert narrowed(args) is app
