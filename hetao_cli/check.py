@@ -193,5 +193,5 @@ def _placed(book: FactBook, entry: Entry, field: str, message: str) -> Problem:
     origin = book.origins.get(entry.id)
     if origin is None:
         return Problem("?", message, kind=kind, id=entry.id, field=field)
-    line = line_of(origin.file, kind, origin.index, field)
-    return Problem(origin.file, message, line, None, kind, origin.index, entry.id, field)
+    line = line_of(origin.file, kind, origin.position, field)
+    return Problem(origin.file, message, line, None, kind, origin.position, entry.id, field)

@@ -5,13 +5,11 @@ by `check`; 2 usage error; 3 fact file unreadable or invalid; 74 the output coul
 written; 130 interrupted.
 """
 
-from __future__ import annotations
 
 import copy
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -116,7 +114,7 @@ class Out:
 
     def emit(self, view: View) -> None:
         try:
-            rendered = render(replace(view, lang=self.lang), self.fmt, self.fields)
+            rendered = render(view._replace(lang=self.lang), self.fmt, self.fields)
         except UnknownField as exc:
             usage(str(exc))
         if isinstance(rendered, str):
@@ -386,7 +384,7 @@ def stats(
         out.emit(area_view(book))
         return
     records = [
-        {"id": f"{c.group}:{c.key}", "group": c.group, "key": c.key, "count": c.count}
+        {"id": f"{c.group}:{c.key}", "group": c.group, "key": c.key, "count": c.total}
         for c in query.stats(book)
     ]
     out.emit(
@@ -455,9 +453,7 @@ def area_view(book: FactBook) -> View:
     for r in records:
         r["check"] = check_text(r)
     columns = ["area", "area_km2", "subject", "count", "qualifier", "per_km2", "check"]
-    return View(
-        records, columns, group=area_heading, grouped_by=("area",)
-    )
+    return View(records, columns, group=area_heading, grouped_by=("area",))
 
 
 def area_heading(r: Record) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import (
     Area,
@@ -190,8 +190,7 @@ def parse(text: str, name: str) -> dict[str, Any]:
 # The schema: one table of fields per kind
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """How one TOML field of an entry is checked."""
 
     check: Callable[[Any], Any]  # returns the converted value or raises ValueError
@@ -454,15 +453,14 @@ class _Lines:
 # Validation
 
 
-@dataclass(slots=True)
-class _Placed:
+class _Placed(NamedTuple):
     """An entry as converted, with what is needed to name its place later."""
 
     entry: Entry
     file: str
     lines: _Lines
     kind: Kind
-    index: int
+    position: int  # among the entries of its kind in its file, from 0
     links: list[tuple[str, Field, tuple[str, ...]]]  # (field, spec, ids)
 
 
@@ -634,14 +632,14 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
         first = by_id.get(p.entry.id)
         if first is not None:
             where = first.file
-            line = first.lines.find(first.kind.value, first.index)
+            line = first.lines.find(first.kind.value, first.position)
             where += f":{line}" if line else ""
             out.add(
                 p.file,
                 p.lines,
                 f"duplicate id; already defined as {first.kind.value} at {where}",
                 p.kind.value,
-                p.index,
+                p.position,
                 p.entry.id,
                 "id",
             )
@@ -659,7 +657,7 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
                     msg = f"{target_id!r} is {_a(kind.value)}; expected {want}"
                 else:
                     continue
-                out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, name)
+                out.add(p.file, p.lines, msg, p.kind.value, p.position, p.entry.id, name)
         # the entry's own `source` was checked as a link above; report it once
         linked = {i for name, _, ids in p.links if name == "source" for i in ids}
         for cite in p.entry.citations:
@@ -669,7 +667,8 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
                 if cite.source == p.entry.id and p.kind is Kind.SOURCE:
                     continue
                 msg = f"cites {cite.source!r}, which is not a source id"
-                out.add(p.file, p.lines, msg, p.kind.value, p.index, p.entry.id, "more_citations")
+                entry_place = (p.kind.value, p.position, p.entry.id, "more_citations")
+                out.add(p.file, p.lines, msg, *entry_place)
     return by_id
 
 
@@ -728,7 +727,7 @@ def load_files(files: Sequence[Path]) -> FactBook:
         by_id = _cross_check(placed, out)
         if out.problems:
             raise FactFileError(out.problems)
-        origins = {i: Origin(p.file, p.index) for i, p in by_id.items()}
+        origins = {i: Origin(p.file, p.position) for i, p in by_id.items()}
         return book_of((p.entry for p in by_id.values()), origins)
     finally:
         if was_enabled:

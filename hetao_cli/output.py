@@ -6,13 +6,11 @@ never pass through Rich, and Rich is imported only when a table is drawn.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import (
     Area,
@@ -255,8 +253,7 @@ def _item_text(value: Any) -> str:
 # Renderers
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(NamedTuple):
     """What a listing shows: its records, the columns a table shows, and how."""
 
     records: Sequence[Record]
@@ -282,6 +279,8 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
         for r in view.records:
             buf.write("\t".join(clean(fold(cell(r, c, view.lang))) for c in columns) + "\n")
         return buf.getvalue()
+    import csv  # only when CSV is asked for
+
     writer = csv.writer(buf, lineterminator="\n")
     # csv quotes only the line terminator's characters: a row with a lone \r is quoted in full.
     quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)

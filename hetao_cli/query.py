@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import (
     Area,
@@ -150,13 +150,12 @@ def citing(book: FactBook) -> Counter[str]:
 # Stats
 
 
-@dataclass(frozen=True, slots=True)
-class Count:
+class Count(NamedTuple):
     """One bar of a stats chart."""
 
     group: str  # "kind", "year" or "field"
     key: str
-    count: int
+    total: int
 
 
 def stats(book: FactBook) -> list[Count]:
@@ -169,8 +168,7 @@ def stats(book: FactBook) -> list[Count]:
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class Recomputed:
+class Recomputed(NamedTuple):
     """A stated density recomputed from one count and one land area."""
 
     numerator: Figure
@@ -179,8 +177,7 @@ class Recomputed:
     reproduces: bool  # within 5% of the stated density
 
 
-@dataclass(frozen=True, slots=True)
-class Density:
+class Density(NamedTuple):
     """A count figure per km² of an area, or a stated density with its recomputations."""
 
     area: Area

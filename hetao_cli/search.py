@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Area, Document, Entry, Event, Figure, Organisation, Person, Source
 
@@ -111,8 +110,7 @@ def texts_of(entry: Entry) -> Iterator[tuple[str, str]]:
         yield "quote", c.quote
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """An entry a query found, how well, and in which field."""
 
     entry: Entry
