@@ -5,7 +5,6 @@ by `check`; 2 usage error; 3 fact file unreadable or invalid; 74 the output coul
 written; 130 interrupted.
 """
 
-
 import copy
 import os
 import sys
