@@ -6,6 +6,7 @@ written; 130 interrupted.
 """
 
 import copy
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -228,9 +229,13 @@ def facts_error(exc: FactFileError, limit: int = 20) -> NoReturn:
 
 def book_from(facts: Sequence[Path] | None) -> FactBook:
     try:
-        return load(facts)
+        book = load(facts)
     except FactFileError as exc:
         facts_error(exc)
+    # The book lives until the process ends: keep the GC from walking it again on every
+    # collection the output's allocations trigger (0.3-0.5 s at 100,000 entries, measured).
+    gc.freeze()
+    return book
 
 
 def bound(text: str | None, name: str) -> PartialDate | None:

@@ -391,6 +391,17 @@ def fields_of(kind: Kind) -> dict[str, Field]:
     return spec
 
 
+_REQUIRED: dict[Kind, tuple[str, ...]] = {}
+
+
+def required_of(kind: Kind) -> tuple[str, ...]:
+    """The required fields of a kind, in schema order."""
+    found = _REQUIRED.get(kind)
+    if found is None:
+        found = _REQUIRED[kind] = tuple(n for n, f in fields_of(kind).items() if f.required)
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # Places: lines are looked up only when a problem needs one
 
@@ -531,25 +542,26 @@ def _convert(
 
     spec = fields_of(kind)
     values: dict[str, Any] = {}
-    for key in raw:
-        if key not in spec:
-            close = _closest(key, spec)
-            hint = f" (did you mean {close!r}?)" if close else ""
-            report(key, f"unknown field{hint}; expected one of {', '.join(spec)}")
     links: list[tuple[str, Field, tuple[str, ...]]] = []
-    for name, field in spec.items():
-        if name not in raw:
-            if field.required:
-                report(name, "missing required field")
+    # One pass over the fields the entry has (not over every field its kind may have).
+    for name, raw_value in raw.items():
+        field = spec.get(name)
+        if field is None:
+            close = _closest(name, spec)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            report(name, f"unknown field{hint}; expected one of {', '.join(spec)}")
             continue
         try:
-            values[name] = field.check(raw[name])
+            value = values[name] = field.check(raw_value)
         except ValueError as exc:
             report(name, str(exc))
             continue
         if field.links or name == "scope":
-            ids = values[name] if isinstance(values[name], tuple) else (values[name],)
+            ids = value if isinstance(value, tuple) else (value,)
             links.append((name, field, tuple(i for i in ids if i)))
+    for name in required_of(kind):
+        if name not in raw:
+            report(name, "missing required field")
     source = values.get("source") if kind is not Kind.SOURCE else ident
     citations = _citations(raw, source if isinstance(source, str) else None, report)
     _extra_rules(kind, values, report)

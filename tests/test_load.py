@@ -190,9 +190,10 @@ def test_several_problems_are_all_listed() -> None:
     assert result.exit_code == 1
     assert result.stderr == "hetao: 6 problems found\n"
     places = [
+        # Within an entry: its fields' problems in the order written, then what is missing.
         (4, "source", "titel", "unknown field (did you mean 'title'?)"),
-        (2, "source", "title", "missing required field"),
         (6, "source", "published", "'2023-02-30': 2023-02 has no day 30"),
+        (2, "source", "title", "missing required field"),
         (11, "area", "area_km2", "an area must be positive, got 0"),
         (17, "org", "name", "expected a non-empty string"),
         (26, "event", "people", "links to 'nobody', which no entry defines"),
