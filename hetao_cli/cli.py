@@ -172,6 +172,9 @@ def encodable_json(text: str) -> str:
     """JSON that stdout's encoding can carry (PYTHONIOENCODING=ascii): if it cannot, every
     non-ASCII character becomes a \\u escape, which is valid JSON (such characters stand only
     inside strings); backslashreplace's \\xNN would not be."""
+    encoding = (sys.stdout.encoding or "utf-8").lower().replace("-", "").replace("_", "")
+    if encoding in ("utf8", "utf16", "utf32"):  # carries every character: no need to try
+        return text
     try:
         text.encode(sys.stdout.encoding or "utf-8")
     except UnicodeEncodeError:
