@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from hetao_cli.cli import app
+
+# Some machines set PYTHONDONTWRITEBYTECODE=1, so every `python -m hetao_cli` the tests start
+# would compile Typer and hetao from source again (~100 ms each, hundreds of times). Let the
+# first child write bytecode, as a user's first run does, and the rest reuse it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ASSETS = Path(__file__).parent / "assets"
 SOURCES = ASSETS / "sources"
