@@ -19,7 +19,17 @@ import typer
 from . import __version__, query
 from .load import FactFileError, Problem, load
 from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit
-from .output import Format, Lang, Record, UnknownField, View, parse_fields, record_of, render
+from .output import (
+    Format,
+    Lang,
+    Record,
+    UnknownField,
+    View,
+    parse_fields,
+    record_of,
+    render,
+    select,
+)
 
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -529,6 +539,14 @@ def _find(entries: Sequence[Entry], terms: list[str], out: Out, columns: Sequenc
         usage("the query is empty")
     matches = search(entries, terms)
     if not matches:
+        if out.fields:  # a misspelt field is a usage error (2) even when nothing matches
+            kinds = {type(e): e for e in entries}.values()
+            known = [k for e in kinds for k in record_of(e)]
+            known += ["label", "label_en", "match_rank", "match_field"]
+            try:
+                select([], out.fields, known)
+            except UnknownField as exc:
+                usage(str(exc))
         say(f"nothing matches {echoed(' '.join(terms))}")
         # An empty result is still printed in machine formats, so a script parses valid JSON.
         if out.fmt in (Format.JSON, Format.JSONL, Format.CSV, Format.TSV):

@@ -879,3 +879,13 @@ def test_a_start_builds_only_the_command_it_runs() -> None:
     assert [c.name for c in search.registered_commands] == ["search"]
     for args in ([], ["--help"], ["--version"], ["bogus"]):
         assert narrowed(args) is app
+
+
+@pytest.mark.parametrize("command", [["search"], ["org", "search"], ["person", "search"]])
+def test_an_unknown_field_is_a_usage_error_even_when_nothing_matches(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "zzz-nothing-zzz", "--fields", "id,bogus"])
+    assert result.exit_code == 2
+    assert "unknown field 'bogus'" in result.output
+    known = CliRunner().invoke(app, [*command, "zzz-nothing-zzz", "--fields", "id", "--json"])
+    assert known.exit_code == 1
+    assert json.loads(known.stdout) == []
