@@ -707,6 +707,4 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     ):
         result = invoke("timeline", "--json", *args)
         assert result.exit_code == 0, result.output
-        assert [e["id"] for e in json.loads(result.stdout)] == [
-            e.id for e in load([valid]).events
-        ]
+        assert [e["id"] for e in json.loads(result.stdout)] == [e.id for e in load([valid]).events]
