@@ -1,15 +1,17 @@
-"""A cache of parsed fact files, so a large unchanged file is not parsed again on every run.
+"""A cache of checked fact files, so a large unchanged file is not parsed or validated again.
 
-Each fact file's parsed TOML (a plain dict) is kept with marshal in the user's cache folder:
+What the loader makes of each fact file (a plain dict: the file's checked entries when it is
+valid on its own, else its parsed TOML) is kept with marshal in the user's cache folder:
 $HETAO_CACHE_DIR, else $XDG_CACHE_HOME/hetao, else ~/.cache/hetao (%LOCALAPPDATA%\\hetao on
 Windows). HETAO_NO_CACHE=1 turns it off. An entry is used only when its key still matches:
-the file's path, size, mtime_ns, ctime_ns, inode and device, the hetao version and the
-Python version.
+the file's path, size, mtime_ns, ctime_ns, inode and device, the hetao version, a checksum of
+the loader's code, and the Python version.
 
-The cache never changes what hetao reports: the text is still read and validated from scratch;
-only the TOML parse is skipped. Anything wrong with the cache (missing, corrupt, unwritable,
-stale) means the file is parsed as if there were no cache: never an error, never a traceback.
-Nothing is ever written next to a fact file.
+The cache never changes what hetao reports: checks across files (duplicate ids, links) run
+every time, and a warm file is read only when a problem's line must be named. Anything wrong
+with the cache (missing, corrupt, unwritable, stale) means the file is read and parsed as if
+there were no cache: never an error, never a traceback. Nothing is ever written next to a
+fact file.
 """
 
 from __future__ import annotations
@@ -53,14 +55,26 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
 
 def read_parsed(
     path: Path, read: Callable[[Path], str], parse: Callable[[str, str], Parsed]
-) -> tuple[str, Parsed]:
-    """The file's text (from `read`) and its parsed TOML: from the cache when the file is
-    unchanged, else from `parse`, then cached. Errors of `read` and `parse` pass through."""
+) -> tuple[str | None, Parsed]:
+    """The file's text (from `read`) and what `parse` makes of it: from the cache when the
+    file is unchanged (then the text is None: not read at all), else from `parse`, then
+    cached. Errors of `read` and `parse` pass through."""
     folder = cache_dir()
     try:
         before = os.stat(path) if folder is not None else None
     except OSError:
         before = None  # `read` reports the file; there is nothing to cache
+    if folder is not None and before is not None and os.access(path, os.R_OK):
+        try:
+            where = os.path.abspath(path)
+            key = _key(where, before)
+            entry = folder / f"{_name(where)}.marshal"
+        except (OSError, ValueError):
+            pass
+        else:
+            data = _get(entry, key)
+            if data is not None:
+                return None, data
     text = read(path)
     if folder is None or before is None:
         return text, parse(text, str(path))
@@ -70,9 +84,6 @@ def read_parsed(
         entry = folder / f"{_name(where)}.marshal"
     except (OSError, ValueError):
         return text, parse(text, str(path))
-    data = _get(entry, key)
-    if data is not None:
-        return text, data
     data = parse(text, str(path))
     try:
         after = os.stat(path)
@@ -85,9 +96,28 @@ def read_parsed(
     return text, data
 
 
+_STAMP: list[int] = []
+
+
+def _code_stamp() -> int:
+    """A checksum of the code that shapes what is cached, so a changed loader (between
+    releases too) never reads entries an older one wrote."""
+    if not _STAMP:
+        crc = 0
+        for name in ("load.py", "model.py", "cache.py"):
+            try:
+                with open(os.path.join(os.path.dirname(__file__), name), "rb") as f:
+                    crc = zlib.crc32(f.read(), crc)
+            except OSError:
+                crc = zlib.crc32(name.encode(), crc)
+        _STAMP.append(crc)
+    return _STAMP[0]
+
+
 def _key(where: str, st: os.stat_result) -> tuple[Any, ...]:
     return (
         __version__,
+        _code_stamp(),
         sys.version,
         marshal.version,
         where,

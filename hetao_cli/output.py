@@ -304,18 +304,22 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+# One encoder for every record: json.dumps(..., ensure_ascii=False) builds a new one a call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def render_json(view: View, columns: Sequence[str]) -> str:
     """A bare array, one record a line: json's C encoder serves only unindented output, and
     was twice as fast as indent=2 on 100,000 records (measured); a line a record still reads
     well and greps well."""
     if not view.records:
         return "[]\n"
-    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in view.records)
+    lines = ",\n".join("  " + _encode(r) for r in view.records)
     return "[\n" + lines + "\n]\n"
 
 
 def render_jsonl(view: View, columns: Sequence[str]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in view.records)
+    return "".join(_encode(r) + "\n" for r in view.records)
 
 
 _NO_GROUP = object()

@@ -309,3 +309,64 @@ def test_cache_dir_follows_the_environment(tmp_path: Path) -> None:
     assert cache.cache_dir({}) == Path(home, ".cache", "hetao")
     assert cache.cache_dir({"HETAO_NO_CACHE": "1", "HETAO_CACHE_DIR": str(tmp_path)}) is None
     assert cache.cache_dir({"HETAO_NO_CACHE": "0"}) == Path(home, ".cache", "hetao")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checked entries in the cache: a file that validates on its own skips validation when warm
+
+
+def test_warm_cache_skips_validation_and_reading(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = load([facts])
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load._convert", lambda *a: pytest.fail("validated again"))
+        m.setattr("hetao_cli.load.read_text", lambda path: pytest.fail("read again"))
+        warm = load([facts])
+    assert warm == cold == uncached(facts, monkeypatch)
+    assert warm.origins == cold.origins
+
+
+def test_a_damaged_checked_entry_is_parsed_afresh(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = load([facts])
+    (entry,) = entries(cache_dir)
+    blob = entry.read_bytes()
+    key, _ = marshal.loads(blob[HEAD:])
+    damaged = {"\ud800checked": [("event", 0, ("only-an-id",), ())]}
+    entry.write_bytes(_framed(marshal.dumps((key, damaged))))
+    assert load([facts]) == expected
+
+
+def test_problems_across_warm_files_still_name_their_lines(tmp_path: Path, cache_dir: Path) -> None:
+    """Two files each valid alone, one id in both: the warm run reads the files only to name
+    the places, and names the same ones as the cold run."""
+    folder = tmp_path / "split"
+    folder.mkdir()
+    text = bundled_path().read_text(encoding="utf-8")
+    (folder / "a.toml").write_text(text, encoding="utf-8")
+    (folder / "b.toml").write_text(text, encoding="utf-8")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(FactFileError) as exc:
+            load([folder])
+        messages.append([str(p) for p in exc.value.problems])
+    assert len(entries(cache_dir)) == 2, "each file is valid alone, so each is cached"
+    assert messages[0] == messages[1]
+    assert re.search(
+        r"b\.toml:\d+: source\[0\] id='nanfang-2023-12-18' field 'id': duplicate", messages[1][0]
+    ), messages[1][0]
+
+
+def test_a_changed_loader_does_not_read_what_an_older_one_cached(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load([facts])
+    monkeypatch.setattr(cache, "_STAMP", [cache._code_stamp() + 1])
+    with monkeypatch.context() as m:
+        calls: list[str] = []
+        real = __import__("hetao_cli.load", fromlist=["parse"]).parse
+        m.setattr("hetao_cli.load.parse", lambda text, name: calls.append(name) or real(text, name))
+        load([facts])
+    assert calls == [str(facts)]
