@@ -287,7 +287,7 @@ def _label(r: Record) -> tuple[str, str]:
     return r["id"], ""
 
 
-def _year_of(r: Record) -> str:
+def _year_of(r: Record, lang: Lang) -> str:
     return str(r.get("date") or "")[:4]
 
 
@@ -408,7 +408,7 @@ def stats(
         View(
             records,
             ["group", "key", "count"],
-            group=lambda r: r["group"],
+            group=lambda r, lang: r["group"],
             bars="count",
             grouped_by=("group",),
         )
@@ -473,10 +473,14 @@ def area_view(book: FactBook) -> View:
     return View(records, columns, group=area_heading, grouped_by=("area",))
 
 
-def area_heading(r: Record) -> str:
-    """An area's name and id, and whether its land area is derived rather than stated."""
+def area_heading(r: Record, lang: Lang) -> str:
+    """An area's name (English under --lang en) and id, and whether its land area is derived
+    rather than stated."""
+    name = r["area_name"]
+    if lang is Lang.EN:
+        name = r["area_name_en"] or f"{name} (zh)"
     derived = f"; area derived: {r['area_derived']}" if r["area_derived"] else ""
-    return f"{r['area_name']} ({r['area']}){derived}"
+    return f"{name} ({r['area']}){derived}"
 
 
 def check_text(r: Record) -> str:

@@ -259,7 +259,8 @@ class View(NamedTuple):
     records: Sequence[Record]
     columns: Sequence[str]  # default columns for table, tsv and csv
     title: str = ""
-    group: Callable[[Record], str] | None = None  # a table groups its rows under this heading
+    # A table groups its rows under this heading, given a record and the language shown.
+    group: Callable[[Record, Lang], str] | None = None
     lang: Lang = Lang.ZH_HANT
     bars: str = ""  # a numeric field a table also draws as a bar
     grouped_by: tuple[str, ...] = ()  # columns a table leaves out, as its group heading shows them
@@ -356,11 +357,11 @@ def render_table(view: View, columns: Sequence[str]) -> RenderableType:
     top: dict[str, float] = {}
     if bars:
         for r in view.records:
-            g = view.group(r) if view.group is not None else ""
+            g = view.group(r, view.lang) if view.group is not None else ""
             top[g] = max(top.get(g, 0.0), float(r.get(bars) or 0))
     for r in view.records:
         row: list[Text] = []
-        group = view.group(r) if view.group is not None else ""
+        group = fold(view.group(r, view.lang)) if view.group is not None else ""
         if grouped:
             # The group's heading stands once, on its first row.
             if group != last_group and last_group is not _NO_GROUP:

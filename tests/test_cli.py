@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typer.testing import CliRunner, Result
 from hetao_cli.cli import app
 from hetao_cli.load import load
 from hetao_cli.model import Entry, Kind, kind_of
-from hetao_cli.search import search
+from hetao_cli.search import search, to_simplified
 
 BOOK = load()
 FORMATS = ["table", "tsv", "csv", "json", "jsonl"]
@@ -73,6 +74,16 @@ def rows_of(fmt: str, text: str) -> list[dict[str, Any]]:
 def squeeze(text: str) -> str:
     """Table text without whitespace, so a value wrapped over lines still matches."""
     return "".join(ANSI.sub("", text).split())
+
+
+def first_cells(line: str, width: int) -> str:
+    """The start of a table line that fills `width` terminal cells (a CJK character takes two)."""
+    used = 0
+    for i, ch in enumerate(line):
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > width:
+            return line[:i]
+    return line
 
 
 def as_text(value: Any) -> str:
@@ -454,6 +465,18 @@ def test_stats_area_check_in_text_formats(fmt: str) -> None:
         assert area in text
     for km2 in ("3.89", "3.02", "0.87"):
         assert km2 in text
+
+
+@pytest.mark.parametrize("lang", ["zh-hant", "zh-hans", "en"])
+def test_stats_area_table_headings_follow_lang(lang: str) -> None:
+    out = ANSI.sub("", ok("stats", "--area", "--format", "table", "--lang", lang).stdout)
+    # The heading column is the first: 30 cells at most, plus padding.
+    headings = squeeze("".join(first_cells(line, 32) for line in out.split("\n")))
+    zone = BOOK.by_id["hetao-zone"]
+    names = {"zh-hant": zone.name, "zh-hans": to_simplified(zone.name), "en": zone.name_en}  # type: ignore[union-attr]
+    assert len(set(names.values())) == 3  # so each language shows a change
+    for shown, name in names.items():
+        assert (squeeze(f"{name} (hetao-zone)") in headings) is (shown == lang), headings
 
 
 def test_sources_count_the_facts_citing_them() -> None:

@@ -241,7 +241,7 @@ def test_table_groups_rows_under_a_heading_and_draws_bars() -> None:
     view = View(
         records,
         ["group", "key", "count"],
-        group=lambda r: r["group"],
+        group=lambda r, lang: r["group"],
         bars="count",
         grouped_by=("group",),
     )
