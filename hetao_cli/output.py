@@ -324,58 +324,122 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 
 _NO_GROUP = object()
+_NARROWEST = 10  # cells a table column needs at least; a narrower terminal gets blocks
 _NUMERIC = ("value", "value_max", "count", "area_km2", "per_km2", "facts")
 _NO_WRAP = ("date", "published", "kind", "unit", "qualifier", *_NUMERIC)
 
 
 def render_table(view: View, columns: Sequence[str]) -> RenderableType:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    """A Rich table; in a terminal too narrow for its columns, one block of lines a record."""
+    return _Fitted(view, columns)
 
-    fold = _folder(view.lang)
-    table = Table(title=view.title or None, box=box.SIMPLE_HEAD, title_justify="left")
-    grouped = view.group is not None
-    if grouped:
-        table.add_column("", style="bold", overflow="fold", max_width=30)
-        columns = [c for c in columns if c not in view.grouped_by]
-    for c in columns:
-        # Numeric by name only when it holds numbers: show's "value" column is text, and wraps.
-        numeric = c == view.bars or (
-            c in _NUMERIC and not any(isinstance(r.get(c), str) for r in view.records)
-        )
-        table.add_column(
-            c,
-            overflow="fold",
-            no_wrap=numeric or (c in _NO_WRAP and c not in _NUMERIC),
-            justify="right" if numeric else "left",
-        )
-    bars = view.bars if view.bars in columns else ""
-    if bars:
-        table.add_column("", no_wrap=True)
-    last_group: object = _NO_GROUP
-    top: dict[str, float] = {}
-    if bars:
-        for r in view.records:
-            g = view.group(r, view.lang) if view.group is not None else ""
-            top[g] = max(top.get(g, 0.0), float(r.get(bars) or 0))
-    for r in view.records:
-        row: list[Text] = []
-        group = fold(view.group(r, view.lang)) if view.group is not None else ""
+
+class _Fitted:
+    """Chooses the layout when Rich knows the width: a table when every column can be at
+    least _NARROWEST cells wide (or its widest cell, if less), else a block a record, so a
+    20-column terminal still shows every field rather than a table of dates."""
+
+    def __init__(self, view: View, columns: Sequence[str]) -> None:
+        self.view = view
+        self.columns = columns
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+
+        view = self.view
+        shown = self._table_columns()
+        fold = _folder(view.lang)
+        needed = 0
+        if view.group is not None:
+            widest = max((cell_len(view.group(r, view.lang)) for r in view.records), default=0)
+            needed += min(_NARROWEST, widest) + 3
+        for c in shown:
+            widest = max(
+                [cell_len(c), *(cell_len(fold(cell(r, c, view.lang))) for r in view.records)]
+            )
+            needed += min(_NARROWEST, widest) + 3
+        if needed <= options.max_width:
+            yield self._table(shown)
+        else:
+            yield from self._blocks()
+
+    def _table_columns(self) -> list[str]:
+        if self.view.group is None:
+            return list(self.columns)
+        return [c for c in self.columns if c not in self.view.grouped_by]
+
+    def _table(self, columns: Sequence[str]) -> RenderableType:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        view = self.view
+        fold = _folder(view.lang)
+        table = Table(title=view.title or None, box=box.SIMPLE_HEAD, title_justify="left")
+        grouped = view.group is not None
         if grouped:
-            # The group's heading stands once, on its first row.
-            if group != last_group and last_group is not _NO_GROUP:
-                table.add_section()
-            row.append(Text(group if group != last_group else ""))
-            last_group = group
-        # Text objects are never parsed as markup, so a "[" in curated text stays as written.
-        row += [Text(fold(cell(r, c, view.lang))) for c in columns]
+            table.add_column("", style="bold", overflow="fold", max_width=30)
+        for c in columns:
+            # Numeric by name only when it holds numbers: show's "value" column is text.
+            numeric = c == view.bars or (
+                c in _NUMERIC and not any(isinstance(r.get(c), str) for r in view.records)
+            )
+            table.add_column(
+                c,
+                overflow="fold",
+                no_wrap=numeric or (c in _NO_WRAP and c not in _NUMERIC),
+                justify="right" if numeric else "left",
+            )
+        bars = view.bars if view.bars in columns else ""
         if bars:
-            most = top.get(group, 0.0)
-            width = round(30 * float(r.get(bars) or 0) / most) if most else 0
-            row.append(Text("█" * width, style="cyan"))
-        table.add_row(*row)
-    return table
+            table.add_column("", no_wrap=True)
+        last_group: object = _NO_GROUP
+        top: dict[str, float] = {}
+        if bars:
+            for r in view.records:
+                g = view.group(r, view.lang) if view.group is not None else ""
+                top[g] = max(top.get(g, 0.0), float(r.get(bars) or 0))
+        for r in view.records:
+            row: list[Text] = []
+            group = view.group(r, view.lang) if view.group is not None else ""
+            if grouped:
+                # The group's heading stands once, on its first row.
+                if group != last_group and last_group is not _NO_GROUP:
+                    table.add_section()
+                row.append(Text(fold(group) if group != last_group else ""))
+                last_group = group
+            # Text objects are never parsed as markup, so a "[" in curated text stays as written.
+            row += [Text(fold(cell(r, c, view.lang))) for c in columns]
+            if bars:
+                most = top.get(group, 0.0)
+                width = round(30 * float(r.get(bars) or 0) / most) if most else 0
+                row.append(Text("█" * width, style="cyan"))
+            table.add_row(*row)
+        return table
+
+    def _blocks(self) -> Any:
+        """Each record as `field  value` lines, its group's heading above the first."""
+        from rich.table import Table
+        from rich.text import Text
+
+        view = self.view
+        fold = _folder(view.lang)
+        if view.title:
+            yield Text(view.title, style="italic")
+        last_group: object = _NO_GROUP
+        for r in view.records:
+            if view.group is not None:
+                group = view.group(r, view.lang)
+                if group != last_group:
+                    yield Text(fold(group), style="bold", overflow="fold")
+                    last_group = group
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(style="dim", overflow="fold")
+            grid.add_column(overflow="fold")
+            for c in self._table_columns():
+                grid.add_row(Text(c), Text(fold(cell(r, c, view.lang))))
+            yield grid
+            yield Text("")
 
 
 RENDERERS: dict[Format, Callable[[View, Sequence[str]], Any]] = {

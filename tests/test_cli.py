@@ -279,6 +279,25 @@ def test_timeline_table_groups_by_year() -> None:
     assert "c. 2022-12" in out
 
 
+@pytest.mark.parametrize("columns", ["20", "40"])
+def test_a_terminal_too_narrow_for_the_table_gets_a_block_a_record(columns: str) -> None:
+    out = ANSI.sub("", ok("timeline", "--format", "table", env={"COLUMNS": columns}).stdout)
+    assert "─" not in out  # not a table squeezed to its dates
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    text = squeeze(out)
+    for event in BOOK.events:
+        assert squeeze(f"title{event.title}") in text  # type: ignore[union-attr]
+        assert squeeze(f"id{event.id}") in text
+    years = [line for line in out.splitlines() if re.fullmatch(r"\d{4}", line.strip())]
+    assert years == sorted(set(years)) and years  # each year's heading stands once
+
+
+def test_a_wide_enough_terminal_keeps_the_table() -> None:
+    out = ok("timeline", "--format", "table", env={"COLUMNS": "80"}).stdout
+    assert "─" in out
+    assert squeeze("2017-01-memorandum") in squeeze(out)
+
+
 @pytest.mark.parametrize(
     ("args", "kept", "dropped"),
     [
