@@ -486,6 +486,12 @@ class _Collector:
         self.problems: list[Problem] = []
         # ids of entries that had problems of their own: links to them are not dangling
         self.invalid: dict[str, Kind] = {}
+        # where each such id first stands, so a second entry with it is still a duplicate
+        self.invalid_at: dict[str, str] = {}
+
+    def where(self, file: str, lines: _Lines, kind: str, index: int) -> str:
+        line = lines.find(kind, index)
+        return f"{file}:{line}" if line else file
 
     def add(
         self,
@@ -573,7 +579,13 @@ def _convert(
     _extra_rules(kind, values, report)
     if len(out.problems) > before:
         if ident:
-            out.invalid.setdefault(ident, kind)
+            first = out.invalid_at.get(ident)
+            if first is not None:
+                kind_first = out.invalid[ident].value
+                report("id", f"duplicate id; also defined as {kind_first} at {first}")
+            else:
+                out.invalid[ident] = kind
+                out.invalid_at[ident] = out.where(file, lines, kname, index)
         return None
     return _Placed(_record(kind, values, citations), file, lines, kind, index, links)
 
@@ -648,19 +660,16 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
     by_id: dict[str, _Placed] = {}
     for p in placed:
         first = by_id.get(p.entry.id)
+        entry_place = (p.kind.value, p.position, p.entry.id, "id")
         if first is not None:
-            where = first.file
-            line = first.lines.find(first.kind.value, first.position)
-            where += f":{line}" if line else ""
-            out.add(
-                p.file,
-                p.lines,
-                f"duplicate id; already defined as {first.kind.value} at {where}",
-                p.kind.value,
-                p.position,
-                p.entry.id,
-                "id",
-            )
+            where = out.where(first.file, first.lines, first.kind.value, first.position)
+            msg = f"duplicate id; already defined as {first.kind.value} at {where}"
+            out.add(p.file, p.lines, msg, *entry_place)
+        elif p.entry.id in out.invalid_at:
+            # the other entry with this id has problems of its own, reported with them
+            other, where = out.invalid[p.entry.id].value, out.invalid_at[p.entry.id]
+            msg = f"duplicate id; also defined as {other} at {where}"
+            out.add(p.file, p.lines, msg, *entry_place)
         else:
             by_id[p.entry.id] = p
     for p in placed:

@@ -296,6 +296,48 @@ def test_duplicate_across_two_facts_options(tmp_path: Path) -> None:
     assert f"already defined as area at {clash}:3" in result.stdout
 
 
+INVALID_THEN_VALID = """\
+[[source]]
+id = "demo-source"
+title = "示範報道"
+publisher = "示範出版社"
+published = "2023-12-18"
+
+[[area]]
+id = "demo-zone"
+name = "示範合作區"
+area_km2 = -1
+source = "demo-source"
+quote = "示範合作區很小"
+
+[[area]]
+id = "demo-zone"
+name = "示範合作區"
+source = "demo-source"
+quote = "示範合作區很小"
+
+[[org]]
+id = "demo-zone"
+name = "示範機構"
+kind = "institut"
+source = "demo-source"
+quote = "示範機構"
+"""
+
+
+def test_a_duplicate_of_an_invalid_entry_is_still_a_duplicate(tmp_path: Path) -> None:
+    path = tmp_path / "dup.toml"
+    path.write_text(INVALID_THEN_VALID, encoding="utf-8")
+    problems = {(p["kind"], p["index"], p["field"]): p for p in problems_json(path)}
+    assert len(problems) == 4, problems
+    assert problems["area", 0, "area_km2"]["message"] == "an area must be positive, got -1"
+    assert problems["org", 0, "kind"]["line"] == 23
+    first = f"duplicate id; also defined as area at {path}:7"
+    # the valid second area, and the invalid org, each name the first entry's place
+    assert (problems["area", 1, "id"]["line"], problems["area", 1, "id"]["message"]) == (15, first)
+    assert (problems["org", 0, "id"]["line"], problems["org", 0, "id"]["message"]) == (21, first)
+
+
 def test_hetao_facts_is_split_on_pathsep(folder: Path) -> None:
     value = os.pathsep.join([str(folder / "a.toml"), str(folder / "b.toml")])
     book = load(env={"HETAO_FACTS": value})
