@@ -39,6 +39,7 @@ from .model import (
 
 ENV_VAR = "HETAO_FACTS"
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CONTENT_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not a comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +162,14 @@ def read_text(path: Path) -> str:
         msg = "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"
         raise FactFileError([Problem(name, msg, line=1, unreadable=True)])
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         msg = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         raise FactFileError([Problem(name, msg, line=line, unreadable=True)]) from None
+    if not _CONTENT_RE.search(text):  # stops at the first line that is not a comment
+        raise FactFileError([Problem(name, "file has only comments, no entries", unreadable=True)])
+    return text
 
 
 def parse(text: str, name: str) -> dict[str, Any]:

@@ -52,6 +52,7 @@ def unreadable(tmp_path: Path, name: str) -> tuple[Path, str]:
     path = tmp_path / f"{name}.toml"
     content = {
         "empty": (b"", "file is empty"),
+        "comments": (b"# facts to come\n\n  # more\n", "file has only comments, no entries"),
         "bom": (
             b"\xef\xbb\xbf" + asset("valid.toml").read_bytes(),
             "starts with a UTF-8 byte-order mark",
@@ -63,8 +64,8 @@ def unreadable(tmp_path: Path, name: str) -> tuple[Path, str]:
     return path, content[1]
 
 
-CASES = ["missing", "folder-without-toml", "folder-named-like-a-file", "empty", "bom",
-         "not-utf8", "utf16"]  # fmt: skip
+CASES = ["missing", "folder-without-toml", "folder-named-like-a-file", "empty", "comments",
+         "bom", "not-utf8", "utf16"]  # fmt: skip
 
 
 def assert_one_line_exit_3(
@@ -86,7 +87,7 @@ def test_unreadable_check_exits_3(tmp_path: Path, launcher: str, name: str) -> N
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)
-@pytest.mark.parametrize("name", ["missing", "empty", "bom", "not-utf8"])
+@pytest.mark.parametrize("name", ["missing", "empty", "comments", "bom", "not-utf8"])
 def test_unreadable_timeline_exits_3(tmp_path: Path, launcher: str, name: str) -> None:
     path, message = unreadable(tmp_path, name)
     assert_one_line_exit_3(run(launcher, "timeline", "--facts", path), path, message)
