@@ -482,7 +482,8 @@ class _Placed(NamedTuple):
     lines: _Lines
     kind: Kind
     position: int  # among the entries of its kind in its file, from 0
-    links: list[tuple[str, Field, tuple[str, ...]]]  # (field, spec, ids)
+    links: Sequence[tuple[str, tuple[str, ...]]]  # (field, ids) still to check across files
+    cites: tuple[str, ...]  # ids cited (more_citations) still to check for being sources
 
 
 class _Collector:
@@ -558,7 +559,7 @@ def _convert(
 
     spec = fields_of(kind)
     values: dict[str, Any] = {}
-    links: list[tuple[str, Field, tuple[str, ...]]] = []
+    links: list[tuple[str, tuple[str, ...]]] = []
     # One pass over the fields the entry has (not over every field its kind may have).
     for name, raw_value in raw.items():
         field = spec.get(name)
@@ -574,7 +575,7 @@ def _convert(
             continue
         if field.links or name == "scope":
             ids = value if isinstance(value, tuple) else (value,)
-            links.append((name, field, tuple(i for i in ids if i)))
+            links.append((name, tuple(i for i in ids if i)))
     for name in required_of(kind):
         if name not in raw:
             report(name, "missing required field")
@@ -591,7 +592,10 @@ def _convert(
                 out.invalid[ident] = kind
                 out.invalid_at[ident] = out.where(file, lines, kname, index)
         return None
-    return _Placed(_record(kind, values, citations), file, lines, kind, index, links)
+    # a citation's source is checked here unless it is the entry's own `source`, a link already
+    own = (source,) if isinstance(source, str) else ()
+    cites = tuple({c.source: None for c in citations if c.source not in own})
+    return _Placed(_record(kind, values, citations), file, lines, kind, index, links, cites)
 
 
 def _extra_rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str], None]) -> None:
@@ -677,27 +681,27 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
         else:
             by_id[p.entry.id] = p
     for p in placed:
-        for name, field, ids in p.links:
+        if not (p.links or p.cites):
+            continue
+        spec = fields_of(p.kind)
+        for name, ids in p.links:
+            allowed = spec[name].links
             for target_id in ids:
                 target = by_id.get(target_id)
                 kind = target.kind if target is not None else out.invalid.get(target_id)
                 if kind is None:
                     msg = f"links to {target_id!r}, which no entry defines"
-                elif field.links and kind not in field.links:
-                    want = " or ".join(_a(k.value) for k in field.links)
+                elif allowed and kind not in allowed:
+                    want = " or ".join(_a(k.value) for k in allowed)
                     msg = f"{target_id!r} is {_a(kind.value)}; expected {want}"
                 else:
                     continue
                 out.add(p.file, p.lines, msg, p.kind.value, p.position, p.entry.id, name)
-        # the entry's own `source` was checked as a link above; report it once
-        linked = {i for name, _, ids in p.links if name == "source" for i in ids}
-        for cite in p.entry.citations:
-            target = by_id.get(cite.source)
-            kind = target.kind if target is not None else out.invalid.get(cite.source)
-            if cite.source not in linked and kind is not Kind.SOURCE:
-                if cite.source == p.entry.id and p.kind is Kind.SOURCE:
-                    continue
-                msg = f"cites {cite.source!r}, which is not a source id"
+        for cited in p.cites:
+            target = by_id.get(cited)
+            kind = target.kind if target is not None else out.invalid.get(cited)
+            if kind is not Kind.SOURCE:
+                msg = f"cites {cited!r}, which is not a source id"
                 entry_place = (p.kind.value, p.position, p.entry.id, "more_citations")
                 out.add(p.file, p.lines, msg, *entry_place)
     return by_id
@@ -739,7 +743,9 @@ def load(
 
 # ---------------------------------------------------------------------------------------------
 # Checked files in the cache: a file that validates on its own is cached as its entries, so a
-# warm start skips validation (about 13 µs an entry) as well as parsing. The key is a lone
+# warm start skips validation (about 13 µs an entry) as well as parsing. Links and citations
+# that stay within the file are checked before it is cached; only those that leave it are kept
+# with each entry, to be checked against the other files on every run. The key is a lone
 # surrogate, which no TOML document can hold, so a parsed document is never taken for one.
 
 _CHECKED = "\ud800checked"
@@ -773,45 +779,77 @@ def _freeze(p: _Placed) -> tuple[Any, ...]:
     for i, _ in enums:
         values[i] = values[i].value
     values[cites] = tuple(tuple(c) for c in values[cites])
-    links = tuple((name, ids) for name, _, ids in p.links)
-    return (p.kind.value, p.position, tuple(values), links)
+    return (p.position, tuple(values), tuple(p.links), p.cites)
+
+
+def _within(placed: list[_Placed]) -> list[_Placed] | None:
+    """The entries of one file with their links and citations that stay inside it checked
+    and dropped, or None when one of those is wrong (or an id repeats): the file then has
+    problems of its own, reported by the full check on every run."""
+    kinds = {p.entry.id: p.kind for p in placed}
+    if len(kinds) != len(placed):
+        return None
+    outside: list[_Placed] = []
+    for p in placed:
+        spec = fields_of(p.kind)
+        links: list[tuple[str, tuple[str, ...]]] = []
+        for name, ids in p.links:
+            allowed = spec[name].links
+            leave = tuple(i for i in ids if i not in kinds)
+            if allowed and any(kinds[i] not in allowed for i in ids if i in kinds):
+                return None
+            if leave:
+                links.append((name, leave))
+        if any(kinds.get(c, Kind.SOURCE) is not Kind.SOURCE for c in p.cites):
+            return None
+        cites = tuple(c for c in p.cites if c not in kinds)
+        outside.append(p._replace(links=links, cites=cites))
+    return outside
 
 
 def _thaw(rows: Any, file: str, lines: _Lines) -> list[_Placed]:
     """The entries _freeze stored; raises TypeError, ValueError, KeyError or IndexError on
     anything else, and the caller parses the file afresh."""
     placed: list[_Placed] = []
+    add = placed.append
     shared: dict[Any, PartialDate] = {}  # dates repeat; a frozen date can be shared
-    for kind_value, position, frozen, links in rows:
+    for kind_value, group in rows:
         kind = _KINDS[kind_value]
         dates, enums, cites = _LAYOUTS[kind]
-        values = list(frozen)
-        for i in dates:
-            parts = values[i]
-            if parts is not None:
-                date = shared.get(parts)
-                if date is None:
-                    date = shared[parts] = PartialDate(*parts)
-                values[i] = date
-        for i, members in enums:
-            values[i] = members[values[i]]
-        values[cites] = tuple(Citation(*c) for c in values[cites])
-        entry: Entry = RECORD[kind](*values)
-        spec = fields_of(kind)
-        checked = [(name, spec[name], ids) for name, ids in links]
-        placed.append(_Placed(entry, file, lines, kind, position, checked))
+        make = RECORD[kind]
+        linkable = fields_of(kind)
+        for position, frozen, links, cited in group:
+            for link_name, _ in links:
+                linkable[link_name]  # a damaged entry raises KeyError here, not later
+            values = list(frozen)
+            for i in dates:
+                parts = values[i]
+                if parts is not None:
+                    date = shared.get(parts)
+                    if date is None:
+                        date = shared[parts] = PartialDate(*parts)
+                    values[i] = date
+            for i, members in enums:
+                values[i] = members[values[i]]
+            values[cites] = tuple([Citation(*c) for c in values[cites]])
+            entry: Entry = make(*values)
+            add(_Placed(entry, file, lines, kind, position, links, cited))
     return placed
 
 
 def _parse_checked(text: str, name: str) -> dict[str, Any]:
-    """What the cache keeps of a file: its checked entries when it validates on its own,
-    else its parsed TOML (so the next run reports its problems without parsing it again)."""
+    """What the cache keeps of a file: its checked entries, by kind, when it validates on its
+    own, else its parsed TOML (so the next run reports its problems without parsing it again)."""
     data = parse(text, name)
     out = _Collector()
     placed = _entries_of(data, name, _Lines(text), out)
-    if out.problems:
+    checked = None if out.problems else _within(placed)
+    if checked is None:
         return data
-    return {_CHECKED: [_freeze(p) for p in placed]}
+    by_kind: dict[str, list[tuple[Any, ...]]] = {}
+    for p in checked:
+        by_kind.setdefault(p.kind.value, []).append(_freeze(p))
+    return {_CHECKED: list(by_kind.items())}
 
 
 def load_files(files: Sequence[Path]) -> FactBook:

@@ -1,9 +1,12 @@
-"""Shared helpers: the assets folder, an in-process CLI runner, and a clean environment."""
+"""Shared helpers: the assets folder, an in-process CLI runner, a real `python -m hetao_cli`
+process, and a clean environment."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ASSETS = Path(__file__).parent / "assets"
 SOURCES = ASSETS / "sources"
+HETAO = [sys.executable, "-m", "hetao_cli"]
+TIMEOUT = 60  # seconds a child process may take before the test fails
 
 
 def asset(name: str) -> Path:
@@ -39,6 +44,30 @@ def problems_json(*args: str | Path) -> list[dict[str, Any]]:
     result = invoke("check", *args, "--format", "json")
     data: list[dict[str, Any]] = json.loads(result.stdout)
     return data
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test's environment (its own cache folder, set below) without what would change
+    hetao's output: its settings, colour, terminal size and locale; UTF-8 unless `extra` says."""
+    drop = ("HETAO_FACTS", "HETAO_LANG", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("LC_")}
+    env.update({"PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    env.update(extra)
+    return env
+
+
+def hetao(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m hetao_cli` for real, as a user's shell would."""
+    return subprocess.run(
+        [*HETAO, *map(str, args)],
+        capture_output=True,
+        env=env if env is not None else clean_env(),
+        cwd=cwd,
+        timeout=TIMEOUT,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

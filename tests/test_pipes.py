@@ -8,36 +8,13 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import HETAO, TIMEOUT, clean_env, hetao
 
-HETAO = [sys.executable, "-m", "hetao_cli"]
 ANSI = re.compile(rb"\x1b\[[0-9;]*m")
-TIMEOUT = 60
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment of the shell running pytest, without what would change hetao's output."""
-    drop = ("HETAO_FACTS", "HETAO_LANG", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update({"TERM": "xterm-256color", "PYTHONIOENCODING": "utf-8"}, **extra)
-    return env
-
-
-def hetao(
-    *args: str | Path, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [*HETAO, *map(str, args)],
-        capture_output=True,
-        cwd=cwd,
-        env=env or clean_env(),
-        timeout=TIMEOUT,
-        check=False,
-    )
 
 
 def in_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, bytes]:

@@ -18,13 +18,13 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import HETAO, TIMEOUT, clean_env, hetao
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
@@ -35,9 +35,7 @@ from hetao_cli.model import Kind
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = REPO / "facts.toml"
-HETAO = [sys.executable, "-m", "hetao_cli"]
 PY = " ".join(shlex.quote(a) for a in HETAO)
-TIMEOUT = 60
 FUZZ = settings(
     max_examples=150,
     deadline=None,
@@ -62,29 +60,6 @@ def assert_clean(result: Result, codes: Sequence[int]) -> None:
         f"{type(exc).__name__}: {exc}\n{result.stderr}"
     )
     assert result.exit_code in codes, (result.exit_code, result.stderr[-2000:])
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The test's environment (its own cache folder, from conftest) without hetao settings."""
-    drop = ("HETAO_FACTS", "HETAO_LANG", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")
-    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("LC_")}
-    env.update({"PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"})
-    env.update(extra)
-    return env
-
-
-def hetao(
-    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """Run `python -m hetao_cli` for real."""
-    return subprocess.run(
-        [*HETAO, *map(str, args)],
-        capture_output=True,
-        env=env if env is not None else clean_env(),
-        cwd=cwd,
-        timeout=TIMEOUT,
-        check=False,
-    )
 
 
 def shell(script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:

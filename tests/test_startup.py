@@ -327,15 +327,31 @@ def test_warm_cache_skips_validation_and_reading(
     assert warm.origins == cold.origins
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "an older layout",
+        "too few values",
+        "an unknown kind",
+        "an unknown link field",
+    ],
+)
 def test_a_damaged_checked_entry_is_parsed_afresh(
-    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     expected = load([facts])
     (entry,) = entries(cache_dir)
     blob = entry.read_bytes()
-    key, _ = marshal.loads(blob[HEAD:])
-    damaged = {"\ud800checked": [("event", 0, ("only-an-id",), ())]}
-    entry.write_bytes(_framed(marshal.dumps((key, damaged))))
+    key, data = marshal.loads(blob[HEAD:])
+    kind, group = data["\ud800checked"][0]
+    position, values, links, cites = group[0]
+    rows = {
+        "an older layout": [("event", 0, ("only-an-id",), ())],
+        "too few values": [(kind, [(position, values[:2], links, cites)])],
+        "an unknown kind": [("planet", group)],
+        "an unknown link field": [(kind, [(position, values, (("bogus", ("x",)),), cites)])],
+    }[damage]
+    entry.write_bytes(_framed(marshal.dumps((key, {"\ud800checked": rows}))))
     assert load([facts]) == expected
 
 
@@ -370,3 +386,99 @@ def test_a_changed_loader_does_not_read_what_an_older_one_cached(
         m.setattr("hetao_cli.load.parse", lambda text, name: calls.append(name) or real(text, name))
         load([facts])
     assert calls == [str(facts)]
+
+
+# Two files of one fact base: b.toml's links and a citation all lead into a.toml.
+SPLIT_A = """\
+[[source]]
+id = "demo-source"
+title = "示範報道"
+publisher = "示範出版社"
+published = "2023-12-18"
+
+[[source]]
+id = "demo-source-2"
+title = "示範報道二"
+publisher = "示範出版社"
+published = "2023-12-19"
+
+[[area]]
+id = "demo-zone"
+name = "示範合作區"
+source = "demo-source"
+quote = "示範合作區"
+
+[[org]]
+id = "demo-institute"
+name = "示範研究院"
+kind = "institute"
+area = "demo-zone"
+source = "demo-source"
+quote = "示範研究院"
+"""
+SPLIT_B = """\
+[[person]]
+id = "zhang-san"
+name = "張三"
+role = "院長"
+orgs = ["demo-institute"]
+source = "demo-source"
+quote = "院長張三"
+
+[[event]]
+id = "demo-founded"
+date = "2021-09"
+title = "示範研究院成立"
+orgs = ["demo-institute"]
+people = ["zhang-san"]
+source = "demo-source"
+quote = "示範研究院成立"
+more_citations = [{ quote = "成立", source = "demo-source-2" }]
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # the org becomes an area: links from b.toml now name the wrong kind
+        ('[[org]]\nid = "demo-institute"\nname = "示範研究院"\nkind = "institute"\n'
+         'area = "demo-zone"\n',
+         '[[area]]\nid = "demo-institute"\nname = "示範研究院"\n',
+         "'demo-institute' is an area; expected an org"),
+        # the org is gone: links from b.toml dangle
+        ('id = "demo-institute"', 'id = "demo-lab"', "links to 'demo-institute', which no entry"),
+        # the second source becomes an area: b.toml's citation no longer names a source
+        ('[[source]]\nid = "demo-source-2"\ntitle = "示範報道二"\npublisher = "示範出版社"\n'
+         'published = "2023-12-19"\n',
+         '[[area]]\nid = "demo-source-2"\nname = "示範報道二"\nsource = "demo-source"\n'
+         'quote = "示範"\n',
+         "cites 'demo-source-2', which is not a source id"),
+    ],
+    ids=["wrong-kind", "dangling", "not-a-source"],
+)  # fmt: skip
+def test_links_that_leave_a_warm_file_are_checked_on_every_run(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str,
+    expected: str,
+) -> None:  # fmt: skip
+    folder = tmp_path / "split"
+    folder.mkdir()
+    a, b = folder / "a.toml", folder / "b.toml"
+    a.write_text(SPLIT_A, encoding="utf-8")
+    b.write_text(SPLIT_B, encoding="utf-8")
+    cold = load([folder])
+    assert len(cold.people) == len(cold.events) == 1
+    assert len(entries(cache_dir)) == 2, "each file is valid on its own, so each is cached"
+    assert SPLIT_A.count(old) == 1
+    a.write_text(SPLIT_A.replace(old, new), encoding="utf-8")
+    with pytest.raises(FactFileError) as fresh:
+        uncached(folder, monkeypatch)
+    converted: list[str] = []
+    real = __import__("hetao_cli.load", fromlist=["_convert"])._convert
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load._convert", lambda *a: converted.append(a[3]) or real(*a))
+        with pytest.raises(FactFileError) as warm:
+            load([folder])
+    assert set(converted) == {str(a)}, "b.toml came from the cache"
+    messages = [str(p) for p in warm.value.problems]
+    assert messages == [str(p) for p in fresh.value.problems]
+    assert any(m.startswith(f"{b}:") and expected in m for m in messages), messages
