@@ -10,7 +10,7 @@ import gc
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -718,6 +718,12 @@ def book_of(entries: Iterable[Entry], origins: Mapping[str, Origin] | None = Non
     for e in entries:
         groups[kind_of(e)].append(e)
         by_id[e.id] = e
+    return _book(groups, by_id, origins or {})
+
+
+def _book(
+    groups: Mapping[Kind, list[Entry]], by_id: dict[str, Entry], origins: Mapping[str, Origin]
+) -> FactBook:
     return FactBook(
         sources=tuple(groups[Kind.SOURCE]),  # type: ignore[arg-type]
         areas=tuple(groups[Kind.AREA]),  # type: ignore[arg-type]
@@ -727,8 +733,27 @@ def book_of(entries: Iterable[Entry], origins: Mapping[str, Origin] | None = Non
         people=tuple(groups[Kind.PERSON]),  # type: ignore[arg-type]
         documents=tuple(groups[Kind.DOCUMENT]),  # type: ignore[arg-type]
         by_id=by_id,
-        origins=origins or {},
+        origins=origins,
     )
+
+
+class _Origins(Mapping[str, Origin]):
+    """Where each entry was defined, made only when asked for (by `show` and `check`)."""
+
+    __slots__ = ("_placed",)
+
+    def __init__(self, placed: Mapping[str, _Placed]) -> None:
+        self._placed = placed
+
+    def __getitem__(self, entry_id: str) -> Origin:
+        p = self._placed[entry_id]
+        return Origin(p.file, p.position)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._placed)
+
+    def __len__(self) -> int:
+        return len(self._placed)
 
 
 def load(
@@ -884,8 +909,12 @@ def load_files(files: Sequence[Path]) -> FactBook:
         by_id = _cross_check(placed, out)
         if out.problems:
             raise FactFileError(out.problems)
-        origins = {i: Origin(p.file, p.position) for i, p in by_id.items()}
-        return book_of((p.entry for p in by_id.values()), origins)
+        groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}
+        entries: dict[str, Entry] = {}
+        for entry_id, p in by_id.items():
+            groups[p.kind].append(p.entry)
+            entries[entry_id] = p.entry
+        return _book(groups, entries, _Origins(by_id))
     finally:
         if was_enabled:
             gc.enable()
