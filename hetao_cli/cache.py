@@ -7,11 +7,11 @@ Windows). HETAO_NO_CACHE=1 turns it off. An entry is used only when its key stil
 the file's path, size, mtime_ns, ctime_ns, inode and device, the hetao version, a checksum of
 the loader's code, and the Python version.
 
-The cache never changes what hetao reports: checks across files (duplicate ids, links) run
-every time, and a warm file is read only when a problem's line must be named. Anything wrong
-with the cache (missing, corrupt, unwritable, stale) means the file is read and parsed as if
-there were no cache: never an error, never a traceback. Nothing is ever written next to a
-fact file.
+The cache never changes what hetao reports: checks across files (duplicate ids, and links
+and citations that leave a file) run every time, and a warm file is read only when a problem's
+line must be named. Anything wrong with the cache (missing, corrupt, unwritable, stale) means
+the file is read and parsed as if there were no cache: never an error, never a traceback.
+Nothing is ever written next to a fact file.
 """
 
 from __future__ import annotations
