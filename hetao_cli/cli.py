@@ -379,7 +379,9 @@ def figures(
 
         found = [m.entry for m in search(found, query_)]
     columns = ["id", "subject", "as_written", "value", "unit", "qualifier", "scope", "source"]
-    out.emit(entries_view(found, columns, book.figures))
+    # The table leaves out the source, for an 80-column terminal; `show` and TSV give it.
+    table = ("id", "subject", "as_written", "value", "unit", "qualifier", "scope")
+    out.emit(entries_view(found, columns, book.figures, table_columns=table))
 
 
 @app.command(epilog=EPILOG)

@@ -324,9 +324,9 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 
 _NO_GROUP = object()
-_NARROWEST = 10  # cells a table column needs at least; a narrower terminal gets blocks
+_NARROWEST = 8  # cells a table column needs at least; a narrower terminal gets blocks
 _NUMERIC = ("value", "value_max", "count", "area_km2", "per_km2", "facts")
-_NO_WRAP = ("date", "published", "kind", "unit", "qualifier", *_NUMERIC)
+_NO_WRAP = ("date", "published", "kind", "qualifier", *_NUMERIC)
 
 
 def render_table(view: View, columns: Sequence[str]) -> RenderableType:
@@ -335,9 +335,10 @@ def render_table(view: View, columns: Sequence[str]) -> RenderableType:
 
 
 class _Fitted:
-    """Chooses the layout when Rich knows the width: a table when every column can be at
-    least _NARROWEST cells wide (or its widest cell, if less), else a block a record, so a
-    20-column terminal still shows every field rather than a table of dates."""
+    """Chooses the layout when Rich knows the width: a table when every column that wraps can
+    be at least _NARROWEST cells wide (or its widest cell, if less) beside the columns that do
+    not wrap (dates, numbers), else a block a record, so a 20-column terminal still shows every
+    field rather than a table of dates."""
 
     def __init__(self, view: View, columns: Sequence[str]) -> None:
         self.view = view
@@ -357,11 +358,21 @@ class _Fitted:
             widest = max(
                 [cell_len(c), *(cell_len(fold(cell(r, c, view.lang))) for r in view.records)]
             )
-            needed += min(_NARROWEST, widest) + 3
+            needed += (widest if self._no_wrap(c) else min(_NARROWEST, widest)) + 3
         if needed <= options.max_width:
             yield self._table(shown)
         else:
             yield from self._blocks()
+
+    def _numeric(self, column: str) -> bool:
+        """Numeric by name only when it holds numbers: show's "value" column is text."""
+        return column == self.view.bars or (
+            column in _NUMERIC
+            and not any(isinstance(r.get(column), str) for r in self.view.records)
+        )
+
+    def _no_wrap(self, column: str) -> bool:
+        return self._numeric(column) or (column in _NO_WRAP and column not in _NUMERIC)
 
     def _table_columns(self) -> list[str]:
         if self.view.group is None:
@@ -380,14 +391,11 @@ class _Fitted:
         if grouped:
             table.add_column("", style="bold", overflow="fold", max_width=30)
         for c in columns:
-            # Numeric by name only when it holds numbers: show's "value" column is text.
-            numeric = c == view.bars or (
-                c in _NUMERIC and not any(isinstance(r.get(c), str) for r in view.records)
-            )
+            numeric = self._numeric(c)
             table.add_column(
                 c,
                 overflow="fold",
-                no_wrap=numeric or (c in _NO_WRAP and c not in _NUMERIC),
+                no_wrap=self._no_wrap(c),
                 justify="right" if numeric else "left",
             )
         bars = view.bars if view.bars in columns else ""

@@ -292,10 +292,33 @@ def test_a_terminal_too_narrow_for_the_table_gets_a_block_a_record(columns: str)
     assert years == sorted(set(years)) and years  # each year's heading stands once
 
 
-def test_a_wide_enough_terminal_keeps_the_table() -> None:
-    out = ok("timeline", "--format", "table", env={"COLUMNS": "80"}).stdout
-    assert "─" in out
-    assert squeeze("2017-01-memorandum") in squeeze(out)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline"],
+        ["figures"],
+        ["stats"],
+        ["stats", "--area"],
+        ["sources"],
+        ["org", "list"],
+        ["person", "list"],
+        ["search", "量子"],
+        ["show", "siqa"],
+    ],
+    ids=" ".join,
+)
+def test_an_80_column_terminal_keeps_the_table(args: list[str]) -> None:
+    out = ANSI.sub("", ok(*args, "--format", "table", env={"COLUMNS": "80"}).stdout)
+    assert "─" * 40 in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_the_figures_table_leaves_the_source_to_tsv() -> None:
+    table = ANSI.sub("", ok("figures", "--format", "table").stdout)
+    header = next(line for line in table.splitlines() if "as_written" in line).split()
+    assert header == ["id", "subject", "as_written", "value", "unit", "qualifier", "scope"]
+    tsv = ok("figures", "--format", "tsv").stdout
+    assert tsv.splitlines()[0].split("\t")[-1] == "source"
 
 
 @pytest.mark.parametrize(
