@@ -359,7 +359,7 @@ class _Fitted:
                 [cell_len(c), *(cell_len(fold(cell(r, c, view.lang))) for r in view.records)]
             )
             needed += (widest if self._no_wrap(c) else min(_NARROWEST, widest)) + 3
-        if needed <= options.max_width:
+        if needed <= options.max_width or not view.records:
             yield self._table(shown)
         else:
             yield from self._blocks()
@@ -434,6 +434,15 @@ class _Fitted:
         fold = _folder(view.lang)
         if view.title:
             yield Text(view.title, style="italic")
+        columns = self._table_columns()
+        if columns == ["field", "value"]:  # `show`: already a field a row, so one block
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(style="dim", overflow="fold")
+            grid.add_column(overflow="fold")
+            for r in view.records:
+                grid.add_row(Text(cell(r, "field")), Text(fold(cell(r, "value", view.lang))))
+            yield grid
+            return
         last_group: object = _NO_GROUP
         for r in view.records:
             if view.group is not None:
@@ -444,7 +453,7 @@ class _Fitted:
             grid = Table.grid(padding=(0, 1))
             grid.add_column(style="dim", overflow="fold")
             grid.add_column(overflow="fold")
-            for c in self._table_columns():
+            for c in columns:
                 grid.add_row(Text(c), Text(fold(cell(r, c, view.lang))))
             yield grid
             yield Text("")

@@ -292,6 +292,19 @@ def test_a_terminal_too_narrow_for_the_table_gets_a_block_a_record(columns: str)
     assert years == sorted(set(years)) and years  # each year's heading stands once
 
 
+def test_show_in_a_narrow_terminal_is_one_block_of_fields() -> None:
+    out = ANSI.sub("", ok("show", "siqa", "--format", "table", env={"COLUMNS": "20"}).stdout)
+    lines = out.splitlines()
+    assert lines[1].split() == ["id", "siqa"]
+    assert lines[2].split() == ["kind", "org"]
+    assert not any(line.split()[:1] in (["field"], ["value"]) for line in lines)
+
+
+def test_an_empty_listing_in_a_narrow_terminal_still_has_its_header() -> None:
+    out = ok("timeline", "--since", "2030", "--format", "table", env={"COLUMNS": "20"}).stdout
+    assert "─" in out
+
+
 @pytest.mark.parametrize(
     "args",
     [
