@@ -338,31 +338,32 @@ class _Fitted:
     """Chooses the layout when Rich knows the width: a table when every column that wraps can
     be at least _NARROWEST cells wide (or its widest cell, if less) beside the columns that do
     not wrap (dates, numbers), else a block a record, so a 20-column terminal still shows every
-    field rather than a table of dates."""
+    field rather than a table of dates. Each cell's text is made once, for either layout."""
 
     def __init__(self, view: View, columns: Sequence[str]) -> None:
         self.view = view
-        self.columns = columns
+        if view.group is not None:
+            columns = [c for c in columns if c not in view.grouped_by]
+        self.columns = list(columns)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.cells import cell_len
 
-        view = self.view
-        shown = self._table_columns()
+        view, columns = self.view, self.columns
         fold = _folder(view.lang)
+        rows = [[fold(cell(r, c, view.lang)) for c in columns] for r in view.records]
+        headings = [fold(view.group(r, view.lang)) if view.group else "" for r in view.records]
+        no_wrap = [self._no_wrap(c) for c in columns]
         needed = 0
         if view.group is not None:
-            widest = max((cell_len(view.group(r, view.lang)) for r in view.records), default=0)
-            needed += min(_NARROWEST, widest) + 3
-        for c in shown:
-            widest = max(
-                [cell_len(c), *(cell_len(fold(cell(r, c, view.lang))) for r in view.records)]
-            )
-            needed += (widest if self._no_wrap(c) else min(_NARROWEST, widest)) + 3
-        if needed <= options.max_width or not view.records:
-            yield self._table(shown)
+            needed += min(_NARROWEST, max(map(cell_len, headings), default=0)) + 3
+        for i, c in enumerate(columns):
+            widest = max([cell_len(c), *(cell_len(row[i]) for row in rows)])
+            needed += (widest if no_wrap[i] else min(_NARROWEST, widest)) + 3
+        if needed <= options.max_width or not rows:
+            yield self._table(rows, headings, no_wrap)
         else:
-            yield from self._blocks()
+            yield from self._blocks(rows, headings)
 
     def _numeric(self, column: str) -> bool:
         """Numeric by name only when it holds numbers: show's "value" column is text."""
@@ -374,50 +375,41 @@ class _Fitted:
     def _no_wrap(self, column: str) -> bool:
         return self._numeric(column) or (column in _NO_WRAP and column not in _NUMERIC)
 
-    def _table_columns(self) -> list[str]:
-        if self.view.group is None:
-            return list(self.columns)
-        return [c for c in self.columns if c not in self.view.grouped_by]
-
-    def _table(self, columns: Sequence[str]) -> RenderableType:
+    def _table(
+        self, rows: list[list[str]], headings: list[str], no_wrap: list[bool]
+    ) -> RenderableType:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        view = self.view
-        fold = _folder(view.lang)
+        view, columns = self.view, self.columns
         table = Table(title=view.title or None, box=box.SIMPLE_HEAD, title_justify="left")
         grouped = view.group is not None
         if grouped:
             table.add_column("", style="bold", overflow="fold", max_width=30)
-        for c in columns:
-            numeric = self._numeric(c)
+        for c, fixed in zip(columns, no_wrap, strict=True):
+            right = self._numeric(c)
             table.add_column(
-                c,
-                overflow="fold",
-                no_wrap=self._no_wrap(c),
-                justify="right" if numeric else "left",
+                c, overflow="fold", no_wrap=fixed, justify="right" if right else "left"
             )
         bars = view.bars if view.bars in columns else ""
         if bars:
             table.add_column("", no_wrap=True)
-        last_group: object = _NO_GROUP
         top: dict[str, float] = {}
         if bars:
-            for r in view.records:
-                g = view.group(r, view.lang) if view.group is not None else ""
-                top[g] = max(top.get(g, 0.0), float(r.get(bars) or 0))
-        for r in view.records:
+            for r, group in zip(view.records, headings, strict=True):
+                top[group] = max(top.get(group, 0.0), float(r.get(bars) or 0))
+        last_group: object = _NO_GROUP
+        for r, texts, group in zip(view.records, rows, headings, strict=True):
             row: list[Text] = []
-            group = view.group(r, view.lang) if view.group is not None else ""
             if grouped:
                 # The group's heading stands once, on its first row.
                 if group != last_group and last_group is not _NO_GROUP:
                     table.add_section()
-                row.append(Text(fold(group) if group != last_group else ""))
+                row.append(Text(group if group != last_group else ""))
                 last_group = group
             # Text objects are never parsed as markup, so a "[" in curated text stays as written.
-            row += [Text(fold(cell(r, c, view.lang))) for c in columns]
+            row += [Text(t) for t in texts]
             if bars:
                 most = top.get(group, 0.0)
                 width = round(30 * float(r.get(bars) or 0) / most) if most else 0
@@ -425,37 +417,34 @@ class _Fitted:
             table.add_row(*row)
         return table
 
-    def _blocks(self) -> Any:
+    def _blocks(self, rows: list[list[str]], headings: list[str]) -> Any:
         """Each record as `field  value` lines, its group's heading above the first."""
         from rich.table import Table
         from rich.text import Text
 
-        view = self.view
-        fold = _folder(view.lang)
-        if view.title:
-            yield Text(view.title, style="italic")
-        columns = self._table_columns()
-        if columns == ["field", "value"]:  # `show`: already a field a row, so one block
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(style="dim", overflow="fold")
-            grid.add_column(overflow="fold")
-            for r in view.records:
-                grid.add_row(Text(cell(r, "field")), Text(fold(cell(r, "value", view.lang))))
-            yield grid
+        def grid() -> Table:
+            g = Table.grid(padding=(0, 1))
+            g.add_column(style="dim", overflow="fold")
+            g.add_column(overflow="fold")
+            return g
+
+        if self.view.title:
+            yield Text(self.view.title, style="italic")
+        if self.columns == ["field", "value"]:  # `show`: already a field a row, so one block
+            fields = grid()
+            for name, value in rows:
+                fields.add_row(Text(name), Text(value))
+            yield fields
             return
         last_group: object = _NO_GROUP
-        for r in view.records:
-            if view.group is not None:
-                group = view.group(r, view.lang)
-                if group != last_group:
-                    yield Text(fold(group), style="bold", overflow="fold")
-                    last_group = group
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(style="dim", overflow="fold")
-            grid.add_column(overflow="fold")
-            for c in columns:
-                grid.add_row(Text(c), Text(fold(cell(r, c, view.lang))))
-            yield grid
+        for texts, group in zip(rows, headings, strict=True):
+            if self.view.group is not None and group != last_group:
+                yield Text(group, style="bold", overflow="fold")
+                last_group = group
+            block = grid()
+            for c, t in zip(self.columns, texts, strict=True):
+                block.add_row(Text(c), Text(t))
+            yield block
             yield Text("")
 
 
