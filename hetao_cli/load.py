@@ -493,6 +493,7 @@ class _Collector:
         self.invalid: dict[str, Kind] = {}
         # where each such id first stands, so a second entry with it is still a duplicate
         self.invalid_at: dict[str, str] = {}
+        self.duplicates = False  # an id defined twice
 
     def where(self, file: str, lines: _Lines, kind: str, index: int) -> str:
         line = lines.find(kind, index)
@@ -673,6 +674,7 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
             where = out.where(first.file, first.lines, first.kind.value, first.position)
             msg = f"duplicate id; already defined as {first.kind.value} at {where}"
             out.add(p.file, p.lines, msg, *entry_place)
+            out.duplicates = True
         elif p.entry.id in out.invalid_at:
             # the other entry with this id has problems of its own, reported with them
             other, where = out.invalid[p.entry.id].value, out.invalid_at[p.entry.id]
@@ -877,10 +879,17 @@ def _parse_checked(text: str, name: str) -> dict[str, Any]:
     return {_CHECKED: list(by_kind.items())}
 
 
-def load_files(files: Sequence[Path]) -> FactBook:
+def load_files(files: Sequence[Path], cached: bool = True) -> FactBook:
     from .cache import cache_dir, read_parsed  # unchanged files come from the user cache
 
-    derive = parse if cache_dir() is None else _parse_checked
+    def uncached(path: Path, read: Any, derive: Any) -> tuple[str, dict[str, Any]]:
+        text = read(path)
+        return text, parse(text, str(path))
+
+    use_cache = cached and cache_dir() is not None
+    fetch = read_parsed if use_cache else uncached
+    derive = _parse_checked if use_cache else parse
+    thawed = False
     out = _Collector()
     placed: list[_Placed] = []
     # The many small objects make the cyclic GC run super-linearly; pause it until the
@@ -891,7 +900,7 @@ def load_files(files: Sequence[Path]) -> FactBook:
         for path in files:
             name = str(path)
             try:
-                text, data = read_parsed(path, read_text, derive)
+                text, data = fetch(path, read_text, derive)
             except FactFileError as exc:
                 out.problems.extend(exc.problems)
                 continue
@@ -899,6 +908,7 @@ def load_files(files: Sequence[Path]) -> FactBook:
             if _CHECKED in data:
                 try:
                     placed.extend(_thaw(data[_CHECKED], name, lines))
+                    thawed = True
                     continue
                 except (TypeError, ValueError, KeyError, IndexError):
                     # a damaged cache entry: read and parse afresh
@@ -907,6 +917,10 @@ def load_files(files: Sequence[Path]) -> FactBook:
                     lines = _Lines(text)
             placed.extend(_entries_of(data, name, lines, out))
         by_id = _cross_check(placed, out)
+        if out.duplicates and thawed:
+            # Which copy of an id wins decides the kind that links to it name, and a cached
+            # file no longer holds the links that stay inside it: check it all afresh.
+            return load_files(files, cached=False)
         if out.problems:
             raise FactFileError(out.problems)
         groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ASSETS
 
 from hetao_cli import cache
 from hetao_cli.load import FactFileError, bundled_path, load
@@ -482,3 +483,30 @@ def test_links_that_leave_a_warm_file_are_checked_on_every_run(
     messages = [str(p) for p in warm.value.problems]
     assert messages == [str(p) for p in fresh.value.problems]
     assert any(m.startswith(f"{b}:") and expected in m for m in messages), messages
+
+
+def test_a_duplicate_across_warm_files_is_checked_as_if_cold(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """b.toml links to its own demo-institute; a.toml, read first, defines that id too. Which
+    copy wins decides the kinds b.toml's links name, so warm must report what cold does."""
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    (folder / "a.toml").write_text(
+        '[[source]]\nid = "other-source"\ntitle = "另一報道"\npublisher = "出版社"\n'
+        'published = "2023-12-19"\n\n[[area]]\nid = "demo-institute"\nname = "示範"\n'
+        'source = "other-source"\nquote = "示範"\n',
+        encoding="utf-8",
+    )
+    shutil.copyfile(ASSETS / "valid.toml", folder / "b.toml")
+    runs = []
+    for _ in range(2):
+        with pytest.raises(FactFileError) as exc:
+            load([folder])
+        runs.append([str(p) for p in exc.value.problems])
+    assert len(entries(cache_dir)) == 2, "each file is valid on its own, so each is cached"
+    with pytest.raises(FactFileError) as fresh:
+        uncached(folder, monkeypatch)
+    assert runs[0] == runs[1] == [str(p) for p in fresh.value.problems]
+    assert any("duplicate id" in m for m in runs[1])
+    assert sum("'demo-institute' is an area; expected an org" in m for m in runs[1]) >= 3
