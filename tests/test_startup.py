@@ -357,8 +357,8 @@ def test_a_damaged_checked_entry_is_parsed_afresh(
 
 
 def test_problems_across_warm_files_still_name_their_lines(tmp_path: Path, cache_dir: Path) -> None:
-    """Two files each valid alone, one id in both: the warm run reads the files only to name
-    the places, and names the same ones as the cold run."""
+    """Two files each valid alone, one id in both: the warm run names the same places as the
+    cold run (a duplicate sends it back to the files themselves)."""
     folder = tmp_path / "split"
     folder.mkdir()
     text = bundled_path().read_text(encoding="utf-8")
