@@ -818,19 +818,27 @@ def _within(placed: list[_Placed]) -> list[_Placed] | None:
         return None
     outside: list[_Placed] = []
     for p in placed:
-        spec = fields_of(p.kind)
         links: list[tuple[str, tuple[str, ...]]] = []
-        for name, ids in p.links:
-            allowed = spec[name].links
-            leave = tuple(i for i in ids if i not in kinds)
-            if allowed and any(kinds[i] not in allowed for i in ids if i in kinds):
+        if p.links:
+            spec = fields_of(p.kind)
+            for name, ids in p.links:
+                allowed, leave = spec[name].links, []
+                for i in ids:
+                    kind = kinds.get(i)
+                    if kind is None:
+                        leave.append(i)
+                    elif allowed and kind not in allowed:
+                        return None
+                if leave:
+                    links.append((name, tuple(leave)))
+        cites: list[str] = []
+        for c in p.cites:
+            kind = kinds.get(c)
+            if kind is None:
+                cites.append(c)
+            elif kind is not Kind.SOURCE:
                 return None
-            if leave:
-                links.append((name, leave))
-        if any(kinds.get(c, Kind.SOURCE) is not Kind.SOURCE for c in p.cites):
-            return None
-        cites = tuple(c for c in p.cites if c not in kinds)
-        outside.append(p._replace(links=links, cites=cites))
+        outside.append(_Placed(p.entry, p.file, p.lines, p.kind, p.position, links, tuple(cites)))
     return outside
 
 
