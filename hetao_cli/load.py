@@ -890,13 +890,7 @@ def _parse_checked(text: str, name: str) -> dict[str, Any]:
 def load_files(files: Sequence[Path], cached: bool = True) -> FactBook:
     from .cache import cache_dir, read_parsed  # unchanged files come from the user cache
 
-    def uncached(path: Path, read: Any, derive: Any) -> tuple[str, dict[str, Any]]:
-        text = read(path)
-        return text, parse(text, str(path))
-
     use_cache = cached and cache_dir() is not None
-    fetch = read_parsed if use_cache else uncached
-    derive = _parse_checked if use_cache else parse
     thawed = False
     out = _Collector()
     placed: list[_Placed] = []
@@ -908,7 +902,11 @@ def load_files(files: Sequence[Path], cached: bool = True) -> FactBook:
         for path in files:
             name = str(path)
             try:
-                text, data = fetch(path, read_text, derive)
+                if use_cache:
+                    text, data = read_parsed(path, read_text, _parse_checked)
+                else:
+                    text = read_text(path)
+                    data = parse(text, name)
             except FactFileError as exc:
                 out.problems.extend(exc.problems)
                 continue

@@ -130,6 +130,13 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.marshal")) if folder.is_dir() else []
 
 
+def problems_of(path: Path) -> list[str]:
+    """What loading `path` reports; the load must fail."""
+    with pytest.raises(FactFileError) as exc:
+        load([path])
+    return [str(p) for p in exc.value.problems]
+
+
 def uncached(path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as m:
         m.setenv(cache.NO_CACHE_VAR, "1")
@@ -281,11 +288,7 @@ def test_problems_are_the_same_from_a_warm_cache(
     text = bundled_path().read_text(encoding="utf-8")
     org = '\n[[org]]\nid = "bad-org"\nname = "壞"\nkind = "club"\n'
     bad.write_text(text + org + f'source = "{source_id(text)}"\nquote = "壞"\n', encoding="utf-8")
-    messages = []
-    for _ in range(2):
-        with pytest.raises(FactFileError) as exc:
-            load([bad])
-        messages.append([str(p) for p in exc.value.problems])
+    messages = [problems_of(bad), problems_of(bad)]
     assert entries(cache_dir), "a file that parses is cached even when it does not validate"
     assert messages[0] == messages[1]
     assert any("'club'" in m and f"{bad}:" in m for m in messages[0]), messages[0]
@@ -364,11 +367,7 @@ def test_problems_across_warm_files_still_name_their_lines(tmp_path: Path, cache
     text = bundled_path().read_text(encoding="utf-8")
     (folder / "a.toml").write_text(text, encoding="utf-8")
     (folder / "b.toml").write_text(text, encoding="utf-8")
-    messages = []
-    for _ in range(2):
-        with pytest.raises(FactFileError) as exc:
-            load([folder])
-        messages.append([str(p) for p in exc.value.problems])
+    messages = [problems_of(folder), problems_of(folder)]
     assert len(entries(cache_dir)) == 2, "each file is valid alone, so each is cached"
     assert messages[0] == messages[1]
     assert re.search(
@@ -499,11 +498,7 @@ def test_a_duplicate_across_warm_files_is_checked_as_if_cold(
         encoding="utf-8",
     )
     shutil.copyfile(ASSETS / "valid.toml", folder / "b.toml")
-    runs = []
-    for _ in range(2):
-        with pytest.raises(FactFileError) as exc:
-            load([folder])
-        runs.append([str(p) for p in exc.value.problems])
+    runs = [problems_of(folder), problems_of(folder)]
     assert len(entries(cache_dir)) == 2, "each file is valid on its own, so each is cached"
     with pytest.raises(FactFileError) as fresh:
         uncached(folder, monkeypatch)
