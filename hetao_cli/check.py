@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .load import Problem, line_of
 from .model import Entry, FactBook, Figure, Qualifier, kind_of
+from .problems import LineIndex, Problem
 
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
@@ -39,7 +39,7 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
     if not runs:
         raise ValueError(f"no number in {text!r}")
     first = runs[0]
-    value = _number(first[0])
+    value = _numeral_value(first[0])
     if len(runs) >= 2 and norm[first.end() : runs[1].start()].strip() in (
         "至",
         "到",
@@ -47,11 +47,11 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
         "~",
         "–",
     ):
-        high = _number(runs[1][0])
+        high = _numeral_value(runs[1][0])
         # "15至20萬", "2至3億", "三至五百": a multiplier written once is shared by both ends
         shared = re.search("[百千萬万億亿]+$", runs[1][0])
         if shared and not re.search("[百千萬万億亿]$", first[0]):
-            value *= _number("1" + shared[0])
+            value *= _numeral_value("1" + shared[0])
         return value, Qualifier.RANGE, high
     before, run, after = norm[: first.start()], first[0], norm[first.end() :]
     if any(w in before for w in _AT_MOST):
@@ -66,7 +66,7 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
     return value, Qualifier.EXACT, None
 
 
-def _number(run: str) -> float:
+def _numeral_value(run: str) -> float:
     """A numeral run such as "3.89", "7000萬", "1.5億", "十", "百餘", "幾百萬" as a number."""
     run = re.sub("[多餘余幾几,]", "", run)
     if not run:
@@ -193,5 +193,6 @@ def _placed(book: FactBook, entry: Entry, field: str, message: str) -> Problem:
     origin = book.origins.get(entry.id)
     if origin is None:
         return Problem("?", message, kind=kind, id=entry.id, field=field)
-    line = line_of(origin.file, kind, origin.position, field)
+    lines = book.lines.get(origin.file) or LineIndex.of_file(origin.file)
+    line = lines.entry(kind, origin.position, field)
     return Problem(origin.file, message, line, None, kind, origin.position, entry.id, field)

@@ -7,15 +7,35 @@ all the same, but creating the ten dataclasses cost about 6 ms of every start an
 generated __init__ was the slowest step of building 100,000 entries (both measured here).
 """
 
-from __future__ import annotations
-
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Annotated as A
+
+from .schema import (
+    KindSchema,
+    Search,
+    choice,
+    derive,
+    flag,
+    link,
+    links,
+    number,
+    slug,
+    slugs,
+    text,
+    texts,
+    when,
+)
+
+if TYPE_CHECKING:
+    from .problems import LineIndex
+
+NAME, TEXT = Search.NAME, Search.TEXT
 
 
 class Kind(str, Enum):
@@ -94,7 +114,7 @@ class PartialDate:
     approximate: bool = False
 
     @classmethod
-    def parse(cls, text: str, approximate: bool = False) -> PartialDate:
+    def parse(cls, text: str, approximate: bool = False) -> "PartialDate":
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else."""
         m = _DATE_RE.match(text)
         if not m:
@@ -124,7 +144,7 @@ class PartialDate:
         # 2017 < 2017-01 < 2017-07-01 < 2018: a coarser date sorts before its finer parts.
         return (self.year, self.month or 0, self.day or 0)
 
-    def __lt__(self, other: PartialDate) -> bool:
+    def __lt__(self, other: "PartialDate") -> bool:
         return self.sort_key < other.sort_key
 
     @property
@@ -165,16 +185,22 @@ class Citation(NamedTuple):
     field: str = ""  # the field this quote supports; "" for the entry as a whole
 
 
+# Each record class is its kind's schema: a field is declared once, as Annotated[type, Field],
+# and schema.py derives validation, JSON, search, the cache layout and the docs from it.
+# `id` and `citations` are every kind's (TOML: id, source, quote, more_citations). A NamedTuple
+# wants the fields without a default first; JSON keys follow this order.
+
+
 class Source(NamedTuple):
     """A text that facts are taken from."""
 
     id: str
-    title: str
-    publisher: str
-    published: PartialDate
-    title_en: str = ""
-    publisher_en: str = ""
-    url: str = ""
+    title: A[str, text("its title, as published", required=True, search=NAME, english="title_en")]
+    publisher: A[str, text("who published it", required=True, search=TEXT, english="publisher_en")]
+    published: A[PartialDate, when("when it was published", required=True, approximate=False)]
+    title_en: A[str, text("its title in English", search=NAME, empty="")] = ""
+    publisher_en: A[str, text("the publisher in English", search=TEXT, empty="")] = ""
+    url: A[str, text("where it can be read", empty="")] = ""
     citations: tuple[Citation, ...] = ()
 
 
@@ -182,101 +208,120 @@ class Area(NamedTuple):
     """A piece of land: the zone, one of its parks, or a wider region."""
 
     id: str
-    name: str
+    name: A[str, text("its name, as the source writes it", required=True, search=NAME,
+                      english="name_en")]  # fmt: skip
     citations: tuple[Citation, ...]
-    name_en: str = ""
-    aliases: tuple[str, ...] = ()
-    area_km2: float | None = None  # land area; None where the sources give none
-    part_of: str = ""  # id of the area this one lies in
-    derived: str = ""  # how area_km2 was derived, when no source states it
-    positionings: tuple[str, ...] = ()  # development positionings, as written
-    positionings_en: tuple[str, ...] = ()
+    name_en: A[str, text("its name in English", search=NAME, empty="")] = ""
+    aliases: A[tuple[str, ...], texts("short names and abbreviations", search=NAME)] = ()
+    area_km2: A[float | None, number("land area in km² (> 0)")] = None
+    part_of: A[str, link("id of the area it lies in", "area")] = ""
+    derived: A[str, text("how area_km2 was derived, when no source states it")] = ""
+    positionings: A[tuple[str, ...], texts("development positionings, as written", search=TEXT,
+                                           english="positionings_en")] = ()  # fmt: skip
+    positionings_en: A[tuple[str, ...], texts("the same in English, one per positioning",
+                                              search=TEXT)] = ()  # fmt: skip
 
 
 class Event(NamedTuple):
     """Something that happened on a (partial) date."""
 
     id: str
-    date: PartialDate
-    title: str
+    date: A[PartialDate, when("when it happened, at the precision the source gives",
+                              required=True)]  # fmt: skip
+    title: A[str, text("what happened", required=True, search=NAME, english="title_en")]
     citations: tuple[Citation, ...]
-    title_en: str = ""
-    orgs: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()
-    documents: tuple[str, ...] = ()
-    area: str = ""
-    date_note: str = ""  # how a relative date (今年, 去年底) was resolved
+    title_en: A[str, text("the same in English", search=NAME, empty="")] = ""
+    orgs: A[tuple[str, ...], links("ids of the organisations involved", "org")] = ()
+    people: A[tuple[str, ...], links("ids of the people involved", "person")] = ()
+    documents: A[tuple[str, ...], links("ids of the documents involved", "document")] = ()
+    area: A[str, link("id of the area it happened in", "area")] = ""
+    date_note: A[str, text("how a relative date (今年, 去年底) was resolved")] = ""
 
 
 class Figure(NamedTuple):
     """A number a source states, in base units, with the hedge the source gives it."""
 
     id: str
-    subject: str
-    value: float
-    unit: Unit
-    qualifier: Qualifier
-    as_written: str  # the figure exactly as the source words it
-    scope: str  # id of the entry the figure is about
+    subject: A[str, text("what the number is of", required=True, search=NAME,
+                         english="subject_en")]  # fmt: skip
+    value: A[float, number("the value in base units (7000多萬元 → 70000000)", required=True)]
+    unit: A[Unit, choice("the base unit", Unit)]
+    qualifier: A[Qualifier, choice("how the source hedges it", Qualifier)]
+    as_written: A[str, text("the figure exactly as the source words it; it stands in the quote",
+                            required=True, search=TEXT)]  # fmt: skip
+    scope: A[str, link("id of the entry the figure is about", required=True)]
     citations: tuple[Citation, ...]
-    subject_en: str = ""
-    value_max: float | None = None  # upper bound of a range
-    item: str = ""  # slug of what is counted, shared by counts and densities of the same thing
-    date: PartialDate | None = None  # the date the figure holds at, where known
-    derived: str = ""  # how the value was derived, when no source states it
+    subject_en: A[str, text("the subject in English", search=NAME, empty="")] = ""
+    value_max: A[float | None, number("the upper bound, with qualifier range")] = None
+    item: A[str, slug("what is counted: counts and densities of one thing share it",
+                      search=TEXT)] = ""  # fmt: skip
+    date: A[PartialDate | None, when("the date the figure holds at")] = None
+    derived: A[str, text("how the value was derived, when no source states it")] = ""
 
 
 class Organisation(NamedTuple):
     """A named body: government, institute, university, company, park, platform, laboratory."""
 
     id: str
-    name: str
-    kind: OrgKind
+    name: A[str, text("its name, as the source writes it", required=True, search=NAME,
+                      english="name_en")]  # fmt: skip
+    kind: A[OrgKind, choice("what sort of body it is", OrgKind, json="org_kind")]
     citations: tuple[Citation, ...]
-    name_en: str = ""
-    name_en_official: bool = False  # True only where name_en is the body's established English name
-    aliases: tuple[str, ...] = ()
-    fields: tuple[str, ...] = ()  # fields of work, as slugs: quantum, biomedicine, ai, ...
-    area: str = ""  # id of the area it is in, where a source says so
-    parent: str = ""  # id of the organisation it belongs to
+    name_en: A[str, text("its name in English", search=NAME, empty="")] = ""
+    name_en_official: A[bool, flag("true only where name_en is its established English name")] = (
+        False
+    )
+    aliases: A[tuple[str, ...], texts("short names and abbreviations", search=NAME)] = ()
+    fields: A[tuple[str, ...], slugs("fields of work: quantum, biomedicine, ai, ...",
+                                     search=TEXT)] = ()  # fmt: skip
+    area: A[str, link("id of the area it is in", "area")] = ""
+    parent: A[str, link("id of the organisation it belongs to", "org")] = ""
 
 
 class Person(NamedTuple):
     """A named person, with the role a source gives."""
 
     id: str
-    name: str
-    role: str
+    name: A[str, text("the name, as the source writes it", required=True, search=NAME,
+                      english="name_en")]  # fmt: skip
+    role: A[str, text("the role the source gives", required=True, search=TEXT,
+                      english="role_en")]  # fmt: skip
     citations: tuple[Citation, ...]
-    name_en: str = ""
-    role_en: str = ""
-    aliases: tuple[str, ...] = ()
-    orgs: tuple[str, ...] = ()
+    name_en: A[str, text("the name in English", search=NAME, empty="")] = ""
+    role_en: A[str, text("the role in English", search=TEXT, empty="")] = ""
+    aliases: A[tuple[str, ...], texts("other names", search=NAME)] = ()
+    orgs: A[tuple[str, ...], links("ids of their organisations", "org")] = ()
 
 
 class Document(NamedTuple):
     """A named plan, agreement, memorandum or speech."""
 
     id: str
-    title: str
-    kind: DocumentKind
+    title: A[str, text("its title, as the source writes it", required=True, search=NAME,
+                       english="title_en")]  # fmt: skip
+    kind: A[DocumentKind, choice("what sort of text it is", DocumentKind, json="doc_kind")]
     citations: tuple[Citation, ...]
-    title_en: str = ""
-    aliases: tuple[str, ...] = ()
-    issuers: tuple[str, ...] = ()  # ids of the organisations that issued or signed it
-    date: PartialDate | None = None
+    title_en: A[str, text("its title in English", search=NAME, empty="")] = ""
+    aliases: A[tuple[str, ...], texts("short names and abbreviations", search=NAME)] = ()
+    issuers: A[tuple[str, ...], links("ids of the organisations that issued or signed it",
+                                      "org")] = ()  # fmt: skip
+    date: A[PartialDate | None, when("when it was made or signed")] = None
 
 
 Entry = Source | Area | Event | Figure | Organisation | Person | Document
 
-KIND_OF: Mapping[type, Kind] = {
-    Source: Kind.SOURCE,
-    Area: Kind.AREA,
-    Event: Kind.EVENT,
-    Figure: Kind.FIGURE,
-    Organisation: Kind.ORG,
-    Person: Kind.PERSON,
-    Document: Kind.DOCUMENT,
+RECORDS: Mapping[Kind, type] = {
+    Kind.SOURCE: Source,
+    Kind.AREA: Area,
+    Kind.EVENT: Event,
+    Kind.FIGURE: Figure,
+    Kind.ORG: Organisation,
+    Kind.PERSON: Person,
+    Kind.DOCUMENT: Document,
+}
+KIND_OF: Mapping[type, Kind] = {cls: kind for kind, cls in RECORDS.items()}
+SCHEMAS: Mapping[Kind, KindSchema] = {
+    kind: derive(kind.value, cls) for kind, cls in RECORDS.items()
 }
 
 
@@ -304,18 +349,24 @@ class FactBook:
     documents: tuple[Document, ...] = ()
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # Each file's line index, built once and shared by load and check to name a line.
+    lines: Mapping[str, "LineIndex"] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        groups: Mapping[Kind, Sequence[Entry]],
+        by_id: Mapping[str, Entry],
+        origins: Mapping[str, Origin],
+        lines: Mapping[str, "LineIndex"],
+    ) -> "FactBook":
+        """A book of valid entries, grouped by kind."""
+        by_kind: dict[str, Any] = {name: tuple(groups.get(k, ())) for k, name in _GROUPS.items()}
+        return cls(**by_kind, by_id=by_id, origins=origins, lines=lines)
 
     def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
-        groups: dict[Kind, tuple[Entry, ...]] = {
-            Kind.SOURCE: self.sources,
-            Kind.AREA: self.areas,
-            Kind.EVENT: self.events,
-            Kind.FIGURE: self.figures,
-            Kind.ORG: self.orgs,
-            Kind.PERSON: self.people,
-            Kind.DOCUMENT: self.documents,
-        }
-        return groups[kind]
+        found: tuple[Entry, ...] = getattr(self, _GROUPS[kind])
+        return found
 
     def entries(self) -> Iterator[Entry]:
         for kind in Kind:
@@ -323,3 +374,8 @@ class FactBook:
 
     def __len__(self) -> int:
         return len(self.by_id)
+
+
+# The FactBook's attribute for each kind, in Kind order.
+_GROUPS = dict(zip(Kind, ("sources", "areas", "events", "figures", "orgs", "people", "documents"),
+                   strict=True))  # fmt: skip

@@ -1,4 +1,4 @@
-"""One exporter for every command: field selection, then table / tsv / csv / json / jsonl.
+"""One renderer for every view: field selection, then table / tsv / csv / json / jsonl.
 
 Renderers return (a string, or a Rich renderable for tables); the CLI prints. Machine formats
 never pass through Rich, and Rich is imported only when a table is drawn.
@@ -12,18 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .model import (
-    Area,
-    Document,
-    Entry,
-    Event,
-    Figure,
-    Organisation,
-    PartialDate,
-    Person,
-    Source,
-    kind_of,
-)
+from .model import SCHEMAS
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -55,121 +44,6 @@ class UnknownField(ValueError):
     def __init__(self, name: str, valid: Sequence[str]) -> None:
         self.name, self.valid = name, tuple(valid)
         super().__init__(f"unknown field {name!r}; valid fields: {', '.join(valid)}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Records: plain dicts with stable keys; JSON is exactly these
-
-
-def date_fields(date: PartialDate | None, key: str = "date") -> Record:
-    """A partial date as its ISO string, with its precision and approximate flag beside it."""
-    if date is None:
-        return {key: None, f"{key}_precision": None, f"{key}_approximate": None}
-    return {
-        key: date.iso(),
-        f"{key}_precision": date.precision,
-        f"{key}_approximate": date.approximate,
-    }
-
-
-def _citations(entry: Entry) -> list[Record]:
-    return [
-        {"source": c.source, "quote": c.quote, **({"field": c.field} if c.field else {})}
-        for c in entry.citations
-    ]
-
-
-def record_of(entry: Entry) -> Record:
-    """The JSON record of an entry: every field, with `id` and `kind` first."""
-    head: Record = {"id": entry.id, "kind": kind_of(entry).value}
-    if isinstance(entry, Source):
-        body: Record = {
-            "title": entry.title,
-            "title_en": entry.title_en,
-            "publisher": entry.publisher,
-            "publisher_en": entry.publisher_en,
-            **date_fields(entry.published, "published"),
-            "url": entry.url,
-        }
-    elif isinstance(entry, Area):
-        body = {
-            "name": entry.name,
-            "name_en": entry.name_en,
-            "aliases": list(entry.aliases),
-            "area_km2": entry.area_km2,
-            "part_of": entry.part_of or None,
-            "derived": entry.derived or None,
-            "positionings": list(entry.positionings),
-            "positionings_en": list(entry.positionings_en),
-        }
-    elif isinstance(entry, Event):
-        body = {
-            **date_fields(entry.date),
-            "title": entry.title,
-            "title_en": entry.title_en,
-            "date_note": entry.date_note or None,
-            "orgs": list(entry.orgs),
-            "people": list(entry.people),
-            "documents": list(entry.documents),
-            "area": entry.area or None,
-        }
-    elif isinstance(entry, Figure):
-        body = {
-            "subject": entry.subject,
-            "subject_en": entry.subject_en,
-            "value": _number(entry.value),
-            "value_max": None if entry.value_max is None else _number(entry.value_max),
-            "unit": entry.unit.value,
-            "qualifier": entry.qualifier.value,
-            "as_written": entry.as_written,
-            "scope": entry.scope,
-            "item": entry.item or None,
-            **date_fields(entry.date),
-            "derived": entry.derived or None,
-        }
-    elif isinstance(entry, Organisation):
-        body = {
-            "name": entry.name,
-            "name_en": entry.name_en,
-            "name_en_official": entry.name_en_official,
-            "org_kind": entry.kind.value,
-            "aliases": list(entry.aliases),
-            "fields": list(entry.fields),
-            "area": entry.area or None,
-            "parent": entry.parent or None,
-        }
-    elif isinstance(entry, Person):
-        body = {
-            "name": entry.name,
-            "name_en": entry.name_en,
-            "role": entry.role,
-            "role_en": entry.role_en,
-            "aliases": list(entry.aliases),
-            "orgs": list(entry.orgs),
-        }
-    else:
-        assert isinstance(entry, Document)
-        body = {
-            "title": entry.title,
-            "title_en": entry.title_en,
-            "doc_kind": entry.kind.value,
-            "aliases": list(entry.aliases),
-            "issuers": list(entry.issuers),
-            **date_fields(entry.date),
-        }
-    first = entry.citations[0] if entry.citations else None
-    return {
-        **head,
-        **body,
-        "source": first.source if first else None,
-        "quote": first.quote if first else None,
-        "citations": _citations(entry),
-    }
-
-
-def _number(x: float) -> int | float:
-    """Whole numbers as JSON integers (3 not 3.0); others as they are."""
-    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +81,10 @@ def parse_fields(text: str | None) -> list[str] | None:
 # ---------------------------------------------------------------------------------------------
 # Text of one cell, for the table and the delimited formats
 
-_LOCALISED = ("name", "title", "role", "subject", "publisher", "label")
+# What the schema says of the JSON keys: a text's English pair, dates, numbers.
+_ENGLISH: dict[str, str] = {k: v for s in SCHEMAS.values() for k, v in s.english.items()}
+_DATES = frozenset(k for s in SCHEMAS.values() for k in s.date_keys)
+_NUMBERS = frozenset(k for s in SCHEMAS.values() for k in s.numeric_keys)
 
 
 def _folder(lang: Lang) -> Callable[[str], str]:
@@ -218,14 +95,29 @@ def _folder(lang: Lang) -> Callable[[str], str]:
     return lambda s: s
 
 
-def cell(record: Mapping[str, Any], key: str, lang: Lang = Lang.ZH_HANT) -> str:
-    """The text shown for one field: dates at their precision, lists joined, English when asked."""
+def cell(
+    record: Mapping[str, Any],
+    key: str,
+    lang: Lang = Lang.ZH_HANT,
+    english: Mapping[str, str] = _ENGLISH,
+) -> str:
+    """The text shown for one field of a whole record: dates at their precision (c. for an
+    approximate one), lists joined, English when asked. It depends on the record, the field
+    and the language only, never on which other fields are shown."""
     value = record.get(key)
-    if lang is Lang.EN and key in _LOCALISED and f"{key}_en" in record:
-        english = record.get(f"{key}_en")
-        value = english if english else f"{value} (zh)" if value else value
-    if key in ("date", "published") and value is not None and record.get(f"{key}_approximate"):
+    pair = english.get(key)
+    if lang is Lang.EN and pair and pair in record:
+        english_value = record.get(pair)
+        if english_value:
+            value = english_value
+        elif value:
+            return f"{_text(value)} (zh)"
+    if key in _DATES and value is not None and record.get(f"{key}_approximate"):
         value = f"c. {value}"
+    return _text(value)
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -253,8 +145,16 @@ def _item_text(value: Any) -> str:
 # Renderers
 
 
+class Detail(NamedTuple):
+    """One line of a single record's field/value layout (`show`)."""
+
+    of: str  # the record's field it shows: the name --fields chooses it by
+    label: str  # what the line is called: "date", "linked events", "citation 2"
+    text: str | None = None  # None: the cell of the record's field `of`, in the view's language
+
+
 class View(NamedTuple):
-    """What a listing shows: its records, the columns a table shows, and how."""
+    """What a command shows: its records, the columns a table shows, and how."""
 
     records: Sequence[Record]
     columns: Sequence[str]  # default columns for table, tsv and csv
@@ -266,6 +166,13 @@ class View(NamedTuple):
     grouped_by: tuple[str, ...] = ()  # columns a table leaves out, as its group heading shows them
     table_columns: tuple[str, ...] = ()  # a narrower default for the table; () = columns
     known: tuple[str, ...] = ()  # every field such records have, to check --fields on an empty list
+    numbers: tuple[str, ...] = ()  # fields the view adds that hold numbers (counts, densities)
+    english: Mapping[str, str] = _ENGLISH  # each text field's English pair, for --lang en
+    # One record shown whole (`show`): JSON prints it as an object; the other formats print
+    # `details`, the lines of its fields, chosen by `columns` or --fields through Detail.of.
+    details: Sequence[Detail] | None = None
+    # A listing that reads as one line a record (check's problems): what the table prints.
+    lines: Sequence[str] | None = None
 
 
 def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
@@ -278,7 +185,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
 
         buf.write("\t".join(columns) + "\n")
         for r in view.records:
-            buf.write("\t".join(clean(fold(cell(r, c, view.lang))) for c in columns) + "\n")
+            buf.write("\t".join(clean(fold(_cell(view, r, c))) for c in columns) + "\n")
         return buf.getvalue()
     import csv  # only when CSV is asked for
 
@@ -287,7 +194,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
     quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for r in view.records:
-        row = [fold(cell(r, c, view.lang)) for c in columns]
+        row = [fold(_cell(view, r, c)) for c in columns]
         (quoted if any("\r" in v for v in row) else writer).writerow(row)
     return buf.getvalue()
 
@@ -309,10 +216,16 @@ def to_json(data: Any) -> str:
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def _cell(view: View, record: Record, key: str) -> str:
+    return cell(record, key, view.lang, view.english)
+
+
 def render_json(view: View, columns: Sequence[str]) -> str:
     """A bare array, one record a line: json's C encoder serves only unindented output, and
     was twice as fast as indent=2 on 100,000 records (measured); a line a record still reads
-    well and greps well."""
+    well and greps well. A single record (`show`) is one indented object."""
+    if view.details is not None:
+        return to_json(view.records[0])
     if not view.records:
         return "[]\n"
     lines = ",\n".join("  " + _encode(r) for r in view.records)
@@ -325,16 +238,15 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 _NO_GROUP = object()
 _NARROWEST = 8  # cells a table column needs at least; a narrower terminal gets blocks
-_NUMERIC = ("value", "value_max", "count", "area_km2", "per_km2", "facts")
-_NO_WRAP = ("date", "published", "kind", "qualifier", *_NUMERIC)
+_NO_WRAP = _DATES | {"kind", "qualifier"}
 
 
 def render_table(view: View, columns: Sequence[str]) -> RenderableType:
     """A Rich table; in a terminal too narrow for its columns, one block of lines a record."""
-    return _Fitted(view, columns)
+    return _TableOrBlocks(view, columns)
 
 
-class _Fitted:
+class _TableOrBlocks:
     """Chooses the layout when Rich knows the width: a table when every column that wraps can
     be at least _NARROWEST cells wide (or its widest cell, if less) beside the columns that do
     not wrap (dates, numbers), else a block a record, so a 20-column terminal still shows every
@@ -351,7 +263,7 @@ class _Fitted:
 
         view, columns = self.view, self.columns
         fold = _folder(view.lang)
-        rows = [[fold(cell(r, c, view.lang)) for c in columns] for r in view.records]
+        rows = [[fold(_cell(view, r, c)) for c in columns] for r in view.records]
         headings = [fold(view.group(r, view.lang)) if view.group else "" for r in view.records]
         no_wrap = [self._no_wrap(c) for c in columns]
         needed = 0
@@ -367,13 +279,14 @@ class _Fitted:
 
     def _numeric(self, column: str) -> bool:
         """Numeric by name only when it holds numbers: show's "value" column is text."""
-        return column == self.view.bars or (
-            column in _NUMERIC
-            and not any(isinstance(r.get(column), str) for r in self.view.records)
+        view = self.view
+        return column == view.bars or (
+            (column in _NUMBERS or column in view.numbers)
+            and not any(isinstance(r.get(column), str) for r in view.records)
         )
 
     def _no_wrap(self, column: str) -> bool:
-        return self._numeric(column) or (column in _NO_WRAP and column not in _NUMERIC)
+        return self._numeric(column) or column in _NO_WRAP
 
     def _table(
         self, rows: list[list[str]], headings: list[str], no_wrap: list[bool]
@@ -458,13 +371,47 @@ RENDERERS: dict[Format, Callable[[View, Sequence[str]], Any]] = {
 
 
 def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
-    """Select fields, then render in the chosen format (a str, or a Rich table)."""
+    """Check the chosen fields, then render in the chosen format (a str, or a Rich table).
+
+    Machine formats keep only the chosen fields; the others show the chosen columns, each
+    cell made from the whole record, so that a cell never depends on which fields are shown."""
     if fields:
-        selected = select(view.records, fields, view.known)
-        view = View(selected, list(fields), view.title, None, view.lang, view.bars)
-        columns: Sequence[str] = list(fields)
+        check_fields(view, fields)
+    if view.lines is not None and fmt is Format.TABLE:
+        return "".join(f"{line}\n" for line in view.lines)
+    if fmt in (Format.JSON, Format.JSONL):
+        if fields:
+            view = view._replace(records=select(view.records, fields))
+        return RENDERERS[fmt](view, view.columns)
+    if view.details is not None:
+        return RENDERERS[fmt](*_detail_view(view, fields))
+    if fields:
+        view, columns = view._replace(group=None), list(fields)
     elif fmt is Format.TABLE and view.table_columns:
-        columns = view.table_columns
+        columns = list(view.table_columns)
     else:
-        columns = view.columns
+        columns = list(view.columns)
     return RENDERERS[fmt](view, columns)
+
+
+def check_fields(view: View, fields: Sequence[str]) -> None:
+    """Raise UnknownField for a chosen field that such records do not have, even when the
+    view has no records."""
+    known = view.known or tuple(dict.fromkeys(k for r in view.records for k in r))
+    select([], fields, [*known, *(d.of for d in view.details or ())])
+
+
+def _detail_view(view: View, fields: Sequence[str] | None) -> tuple[View, list[str]]:
+    """A single record as a listing of field/value lines, the chosen ones in their order."""
+    details = view.details or ()
+    record = view.records[0]
+    rows = [
+        {"field": d.label, "value": _cell(view, record, d.of) if d.text is None else d.text}
+        for name in (fields or view.columns)
+        for d in details
+        if d.of == name
+    ]
+    return View(rows, ["field", "value"], title=view.title, lang=view.lang, english={}), [
+        "field",
+        "value",
+    ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from .model import (
     Area,
+    Document,
     Entry,
     Event,
     FactBook,
@@ -17,7 +18,6 @@ from .model import (
     PartialDate,
     Person,
     Unit,
-    kind_of,
 )
 
 
@@ -40,7 +40,9 @@ def timeline(
         and (org is None or org in e.orgs)
         and (person is None or person in e.people)
     ]
-    events.sort(key=lambda e: e.date.sort_key, reverse=reverse)
+    events.sort(key=lambda e: e.date.sort_key)
+    if reverse:  # the exact reverse, events of one date too (sort's reverse keeps their order)
+        events.reverse()
     return events
 
 
@@ -127,7 +129,7 @@ def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
             add("orgs", e)
         elif isinstance(e, Area) and e.part_of == entry_id:
             add("areas", e)
-        elif kind_of(e) is Kind.DOCUMENT and entry_id in getattr(e, "issuers", ()):
+        elif isinstance(e, Document) and entry_id in e.issuers:
             add("documents", e)
         if e.id != entry_id and any(c.source == entry_id for c in e.citations):
             add("cited_by", e)
@@ -136,7 +138,7 @@ def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
     return found
 
 
-def citing(book: FactBook) -> Counter[str]:
+def citation_counts(book: FactBook) -> Counter[str]:
     """How many entries cite each source."""
     counts: Counter[str] = Counter()
     for e in book.entries():
@@ -186,7 +188,7 @@ class Density(NamedTuple):
     recomputed: tuple[Recomputed, ...] = ()
 
 
-def _within(book: FactBook, entry_id: str, area_id: str) -> bool:
+def _lies_within(book: FactBook, entry_id: str, area_id: str) -> bool:
     return area_id in areas_around(book, area_of(book, entry_id))
 
 
@@ -199,7 +201,7 @@ def densities(book: FactBook) -> list[tuple[Area, list[Density]]]:
             continue
         rows: list[Density] = []
         for fig in book.figures:
-            if not _within(book, fig.scope, area.id):
+            if not _lies_within(book, fig.scope, area.id):
                 continue
             if fig.unit is Unit.COUNT:
                 rows.append(Density(area, fig, fig.value / area.area_km2))
@@ -225,7 +227,3 @@ def recompute(book: FactBook, stated: Figure) -> Iterator[Recomputed]:
 def parse_bound(text: str) -> PartialDate:
     """A --since/--until value: YYYY, YYYY-MM or YYYY-MM-DD."""
     return PartialDate.parse(text.strip())
-
-
-def by_ids(book: FactBook, ids: Sequence[str]) -> list[Entry]:
-    return [book.by_id[i] for i in ids if i in book.by_id]

@@ -10,7 +10,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .model import Area, Document, Entry, Event, Figure, Organisation, Person, Source
+from .model import SCHEMAS, Entry, Kind, kind_of
+from .schema import Search, Type
+
+NAME, TEXT = Search.NAME, Search.TEXT
 
 
 @lru_cache(maxsize=1)
@@ -71,41 +74,34 @@ def fold_many(texts: Sequence[str]) -> list[str]:
     return folded
 
 
-# Fields that name an entry, in the order a match is reported; then the rest of its text.
-NAME_FIELDS = ("name", "title", "aliases", "name_en", "title_en", "id", "subject", "subject_en")
+def _searched(kind: Kind) -> tuple[tuple[int, str, bool], ...]:
+    """(position, field, is a list) of what search looks in: names first, then the id, then
+    the other texts the schema marks as searched; quotes come last (see texts_of)."""
+    fields = SCHEMAS[kind].fields
+    many = (Type.TEXTS, Type.SLUGS)
+    names = [(s.position, s.name, s.field.holds in many) for s in fields if s.field.search is NAME]
+    other = [(s.position, s.name, s.field.holds in many) for s in fields if s.field.search is TEXT]
+    return (*names, (0, "id", False), *other)
+
+
+_SEARCHED = {kind: _searched(kind) for kind in Kind}
+# Fields whose match is ranked as a name's: exact, prefix, substring.
+NAME_FIELDS = frozenset(
+    {"id"}
+    | {s.name for schema in SCHEMAS.values() for s in schema.fields if s.field.search is NAME}
+)
 
 
 def texts_of(entry: Entry) -> Iterator[tuple[str, str]]:
-    """(field, text) pairs a search looks in; names first."""
-    if isinstance(entry, (Area, Organisation, Person)):
-        yield "name", entry.name
-    if isinstance(entry, (Event, Document, Source)):
-        yield "title", entry.title
-    if isinstance(entry, (Area, Organisation, Person, Document)):
-        for alias in entry.aliases:
-            yield "aliases", alias
-    if isinstance(entry, (Area, Organisation, Person)):
-        yield "name_en", entry.name_en
-    if isinstance(entry, (Event, Document, Source)):
-        yield "title_en", entry.title_en
-    yield "id", entry.id
-    if isinstance(entry, Figure):
-        yield "subject", entry.subject
-        yield "subject_en", entry.subject_en
-        yield "as_written", entry.as_written
-        yield "item", entry.item
-    if isinstance(entry, Person):
-        yield "role", entry.role
-        yield "role_en", entry.role_en
-    if isinstance(entry, Organisation):
-        for f in entry.fields:
-            yield "fields", f
-    if isinstance(entry, Area):
-        for p in entry.positionings + entry.positionings_en:
-            yield "positionings", p
-    if isinstance(entry, Source):
-        yield "publisher", entry.publisher
-        yield "publisher_en", entry.publisher_en
+    """(field, text) pairs a search looks in; names first, quotes last."""
+    values: tuple[Any, ...] = entry
+    for index, field, many in _SEARCHED[kind_of(entry)]:
+        value = values[index]
+        if many:
+            for item in value:
+                yield field, item
+        else:
+            yield field, value
     for c in entry.citations:
         yield "quote", c.quote
 

@@ -946,17 +946,17 @@ def test_show_table_keeps_citations_in_full_at_80_columns(entry_id: str) -> None
 
 def test_a_start_builds_only_the_command_it_runs() -> None:
     """main() hands click only the named command; help and unknown names get every one."""
-    from hetao_cli.cli import narrowed
+    from hetao_cli.cli import app_for
 
-    one = narrowed(["timeline", "--json"])
+    one = app_for(["timeline", "--json"])
     assert [c.callback.__name__ for c in one.registered_commands if c.callback] == ["timeline"]
     assert one.registered_groups == []
-    org = narrowed(["org", "search", "量子"])
+    org = app_for(["org", "search", "量子"])
     assert org.registered_commands == [] and [g.name for g in org.registered_groups] == ["org"]
-    search = narrowed(["search", "x"])
+    search = app_for(["search", "x"])
     assert [c.name for c in search.registered_commands] == ["search"]
     for args in ([], ["--help"], ["--version"], ["bogus"]):
-        assert narrowed(args) is app
+        assert app_for(args) is app
 
 
 @pytest.mark.parametrize("command", [["search"], ["org", "search"], ["person", "search"]])

@@ -30,8 +30,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from hetao_cli.cli import app
-from hetao_cli.load import COMMON, SCHEMA
-from hetao_cli.model import Kind
+from hetao_cli.model import SCHEMAS, Kind
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = REPO / "facts.toml"
@@ -261,7 +260,7 @@ def test_any_option_value_gives_an_exit_code(option: list[str], value: str, fmt:
 # ---------------------------------------------------------------------------------------------
 # Fuzzing the fact file: any document is read, or refused with a message naming the file
 
-_FIELD_NAMES = sorted({*COMMON, *(f for spec in SCHEMA.values() for f in spec)})
+_FIELD_NAMES = sorted({f for schema in SCHEMAS.values() for f in schema.toml})
 KEYS = st.sampled_from(_FIELD_NAMES) | st.text(CHARS, min_size=1, max_size=8)
 SCALARS = st.one_of(
     st.text(CHARS, max_size=20),

@@ -1,0 +1,316 @@
+"""What each command shows: its records (the JSON, derived from the schema) and its View
+(columns, groups, headings). Plain functions, testable without Typer; nothing here reads argv
+or writes to a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from . import query
+from .model import SCHEMAS, Area, Citation, Entry, Event, FactBook, Kind, Unit, kind_of
+from .output import Detail, Lang, Record, View
+from .problems import Problem
+from .schema import Type
+
+# ---------------------------------------------------------------------------------------------
+# Records: plain dicts with stable keys, from the schema; JSON is exactly these
+
+
+def json_number(x: float) -> int | float:
+    """Whole numbers as JSON integers (3 not 3.0); others as they are."""
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
+
+
+def _writer(kind: Kind) -> Callable[[Entry], Record]:
+    """The function that makes a kind's JSON record: `id`, `kind`, each field as the schema
+    declares it (a date as its ISO string, precision and approximate flag; an empty optional
+    value as null, or "" for a text whose schema says so), then `source` and `quote` (the first
+    citation) and `citations`."""
+    schema = SCHEMAS[kind]
+    name = kind.value
+    steps = [(s.position, s.key, s.field.holds, s.field.empty) for s in schema.fields]
+    cites_at = schema.citations_index
+    date, number, choice, single = Type.DATE, Type.NUMBER, Type.CHOICE, (Type.LINK, Type.SLUG)
+    many = (Type.TEXTS, Type.SLUGS, Type.LINKS)
+
+    def write(entry: Entry) -> Record:
+        values: tuple[Any, ...] = entry
+        r: Record = {"id": entry.id, "kind": name}
+        for i, key, type_, empty in steps:
+            v = values[i]
+            if type_ is date:
+                if v is None:
+                    r[key] = r[f"{key}_precision"] = r[f"{key}_approximate"] = None
+                else:
+                    r[key] = v.iso()
+                    r[f"{key}_precision"] = v.precision
+                    r[f"{key}_approximate"] = v.approximate
+            elif type_ in many:
+                r[key] = list(v)
+            elif type_ is number:
+                r[key] = None if v is None else json_number(v)
+            elif type_ is choice:
+                r[key] = v.value
+            elif type_ is Type.TEXT or type_ in single:
+                r[key] = v if v else empty
+            else:
+                r[key] = v
+        cites: tuple[Citation, ...] = values[cites_at]
+        first = cites[0] if cites else None
+        r["source"] = first.source if first else None
+        r["quote"] = first.quote if first else None
+        r["citations"] = [
+            {"source": c.source, "quote": c.quote, **({"field": c.field} if c.field else {})}
+            for c in cites
+        ]
+        return r
+
+    return write
+
+
+_WRITERS = {kind: _writer(kind) for kind in Kind}
+
+
+def record_of(entry: Entry) -> Record:
+    """The JSON record of an entry: every field, with `id` and `kind` first."""
+    return _WRITERS[kind_of(entry)](entry)
+
+
+def keys_of(kinds: Iterable[Kind]) -> tuple[str, ...]:
+    """Every JSON key the records of these kinds have, in order."""
+    return tuple(dict.fromkeys(k for kind in kinds for k in SCHEMAS[kind].json_keys))
+
+
+def label_of(record: Record) -> tuple[str, str]:
+    """The name, title or subject of a record, and its English."""
+    for key in ("name", "title", "subject"):
+        if key in record:
+            return record[key], record.get(f"{key}_en", "")
+    return record["id"], ""
+
+
+def entries_view(kind: Kind, entries: Sequence[Entry], columns: Sequence[str], **kw: Any) -> View:
+    """A listing of entries of one kind."""
+    return View([record_of(e) for e in entries], columns, known=keys_of([kind]), **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# The commands' views
+
+
+def _year_of(r: Record, lang: Lang) -> str:
+    return str(r.get("date") or "")[:4]
+
+
+def timeline_view(events: Sequence[Event]) -> View:
+    columns = ["date", "title", "orgs", "people", "id"]
+    return entries_view(
+        Kind.EVENT, events, columns, group=_year_of, table_columns=("date", "title", "id")
+    )
+
+
+def figures_view(figures: Sequence[Entry]) -> View:
+    columns = ["id", "subject", "as_written", "value", "unit", "qualifier", "scope", "source"]
+    # The table leaves out the source, for an 80-column terminal; `show` and TSV give it.
+    table = ("id", "subject", "as_written", "value", "unit", "qualifier", "scope")
+    return entries_view(Kind.FIGURE, figures, columns, table_columns=table)
+
+
+ORG_COLUMNS = ["id", "name", "org_kind", "fields", "area"]
+PERSON_COLUMNS = ["id", "name", "role", "orgs"]
+
+
+def orgs_view(orgs: Sequence[Entry]) -> View:
+    return entries_view(Kind.ORG, orgs, ORG_COLUMNS)
+
+
+def people_view(people: Sequence[Entry]) -> View:
+    return entries_view(Kind.PERSON, people, PERSON_COLUMNS)
+
+
+def stats_view(book: FactBook) -> View:
+    records = [
+        {"id": f"{c.group}:{c.key}", "group": c.group, "key": c.key, "count": c.total}
+        for c in query.stats(book)
+    ]
+    return View(
+        records,
+        ["group", "key", "count"],
+        group=lambda r, lang: r["group"],
+        bars="count",
+        grouped_by=("group",),
+        known=("id", "group", "key", "count"),
+        numbers=("count",),
+    )
+
+
+def sources_view(book: FactBook) -> View:
+    counts = query.citation_counts(book)
+    records = [{**record_of(s), "facts": counts.get(s.id, 0)} for s in book.sources]
+    columns = ["id", "title", "publisher", "published", "facts"]
+    return View(records, columns, known=(*keys_of([Kind.SOURCE]), "facts"), numbers=("facts",))
+
+
+SEARCH_COLUMNS = ["kind", "id", "label", "match_field", "match_rank"]
+_MATCH_KEYS = ("label", "label_en", "match_rank", "match_field")
+
+
+def search_view(matches: Sequence[Any], columns: Sequence[str], kinds: Iterable[Kind]) -> View:
+    """Search results: each entry's record, its label, and how it matched."""
+    from .search import RANKS
+
+    records = []
+    for m in matches:
+        r = record_of(m.entry)
+        label, label_en = label_of(r)
+        records.append(
+            {
+                **r,
+                "label": label,
+                "label_en": label_en,
+                "match_rank": RANKS[m.rank],
+                "match_field": m.field,
+            }
+        )
+    english = {**View([], []).english, "label": "label_en"}
+    return View(records, columns, known=(*keys_of(kinds), *_MATCH_KEYS), english=english)
+
+
+# ---------------------------------------------------------------------------------------------
+# stats --area
+
+
+def area_view(book: FactBook) -> View:
+    records: list[Record] = []
+    for area, rows in query.densities(book):
+        base = _area_base(area)
+        if not rows:
+            records.append(
+                {
+                    "id": area.id,
+                    **base,
+                    "figure": None,
+                    "subject": None,
+                    "subject_en": None,
+                    "count": None,
+                    "qualifier": None,
+                    "per_km2": None,
+                    "stated": None,
+                    "recomputed": [],
+                }
+            )
+        for d in rows:
+            stated = bool(d.recomputed) or d.figure.unit is Unit.PER_KM2
+            records.append(
+                {
+                    "id": f"{area.id}:{d.figure.id}",
+                    **base,
+                    "figure": d.figure.id,
+                    "subject": d.figure.subject,
+                    "subject_en": d.figure.subject_en,
+                    "count": None if stated else d.figure.value,
+                    "qualifier": d.figure.qualifier.value,
+                    "per_km2": round(d.per_km2, 2),
+                    "stated": stated,
+                    "recomputed": [_recomputed(r) for r in d.recomputed],
+                }
+            )
+    for r in records:
+        r["check"] = check_text(r)
+    columns = ["area", "area_km2", "subject", "count", "qualifier", "per_km2", "check"]
+    return View(
+        records,
+        columns,
+        group=area_heading,
+        grouped_by=("area",),
+        known=_AREA_KEYS,
+        numbers=("count", "per_km2"),
+    )
+
+
+_AREA_KEYS = (
+    "id", "area", "area_name", "area_name_en", "area_km2", "area_derived", "figure", "subject",
+    "subject_en", "count", "qualifier", "per_km2", "stated", "recomputed", "check",
+)  # fmt: skip
+
+
+def _area_base(area: Area) -> Record:
+    return {
+        "area": area.id,
+        "area_name": area.name,
+        "area_name_en": area.name_en,
+        "area_km2": area.area_km2,
+        "area_derived": area.derived or None,
+    }
+
+
+def _recomputed(r: query.Recomputed) -> Record:
+    return {
+        "numerator": r.numerator.id,
+        "numerator_value": r.numerator.value,
+        "numerator_scope": r.numerator.scope,
+        "denominator": r.denominator.id,
+        "area_km2": r.denominator.area_km2,
+        "value": round(r.value, 2),
+        "reproduces": r.reproduces,
+    }
+
+
+def area_heading(r: Record, lang: Lang) -> str:
+    """An area's name (English under --lang en) and id, and whether its land area is derived
+    rather than stated."""
+    name = r["area_name"]
+    if lang is Lang.EN:
+        name = r["area_name_en"] or f"{name} (zh)"
+    derived = f"; area derived: {r['area_derived']}" if r["area_derived"] else ""
+    return f"{name} ({r['area']}){derived}"
+
+
+def check_text(r: Record) -> str:
+    """How a stated density is reproduced, at a glance: '150 / 3.89 km² (hetao-zone) = 38.56 ✓'."""
+    if not r["stated"]:
+        return ""
+    if not r["recomputed"]:
+        return "stated; no count of the same item to recompute it from"
+    parts = [
+        f"{c['numerator_value']:g} ({c['numerator_scope']}) / {c['area_km2']:g} km² "
+        f"({c['denominator']}) = {c['value']:g} {'✓' if c['reproduces'] else '✗'}"
+        for c in r["recomputed"]
+    ]
+    return "stated; " + "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# show, and check's problems
+
+
+def show_view(book: FactBook, entry: Entry) -> View:
+    """One entry whole: JSON gets its record with `links`; the other formats a line a field,
+    then a line for each relation (`linked events`) and each citation, in full."""
+    record = record_of(entry)
+    links = {rel: [e.id for e in es] for rel, es in query.links_to(book, entry.id).items()}
+    record["links"] = links
+    hidden = ("citations", "links")  # shown below as lines of their own
+    details = [Detail(k, k) for k in record if k not in hidden]
+    details += [Detail("links", f"linked {rel}", ", ".join(ids)) for rel, ids in links.items()]
+    details += [
+        Detail("citations", f"citation {i + 1}", f"{c['source']}: {c['quote']}")
+        for i, c in enumerate(record["citations"])
+    ]
+    # By default the first citation's source and quote are not repeated: they are citation 1.
+    shown = [k for k in dict.fromkeys(d.of for d in details) if k not in ("source", "quote")]
+    return View([record], shown, title=f"{record['kind']} {entry.id}", details=details)
+
+
+PROBLEM_KEYS = ("file", "line", "column", "kind", "index", "id", "field", "message")
+
+
+def problems_view(problems: Sequence[Problem]) -> View:
+    """check's problems: a line each (`file:line: kind[i] id=… field …: message`), or records."""
+    return View(
+        [p.as_dict() for p in problems],
+        PROBLEM_KEYS,
+        known=PROBLEM_KEYS,
+        lines=[str(p) for p in problems],
+    )
