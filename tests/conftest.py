@@ -3,10 +3,13 @@ process, and a clean environment."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from hetao_cli.cli import app
+
+# No test may touch the user's own cache folder, not even while the tests are collected (a
+# module-level load() runs then, before any fixture): every load in this process, and in the
+# processes it starts, uses a folder of its own, removed at exit.
+_CACHE = tempfile.mkdtemp(prefix="hetao-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ["HETAO_CACHE_DIR"] = _CACHE
 
 # Some machines set PYTHONDONTWRITEBYTECODE=1, so every `python -m hetao_cli` the tests start
 # would compile Typer and hetao from source again (~100 ms each, hundreds of times). Let the

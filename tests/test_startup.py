@@ -505,3 +505,36 @@ def test_a_duplicate_across_warm_files_is_checked_as_if_cold(
     assert runs[0] == runs[1] == [str(p) for p in fresh.value.problems]
     assert any("duplicate id" in m for m in runs[1])
     assert sum("'demo-institute' is an area; expected an org" in m for m in runs[1]) >= 3
+
+
+def test_the_suite_never_touches_the_users_cache(tmp_path: Path) -> None:
+    """Collecting the tests loads the bundled facts at module level: with HOME and
+    XDG_CACHE_HOME pointed at an empty folder, and no HETAO_CACHE_DIR, it stays empty."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HETAO_")}
+    env.update({"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")})
+    tests = Path(__file__).parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0",
+         "-p", "no:cacheprovider", str(tests / "test_cli.py"), str(tests / "test_search.py")],
+        env=env, cwd=tests.parent, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "test_" in proc.stdout, "the tests were collected"
+    assert list(home.rglob("*")) == []
+
+
+def test_an_in_process_run_leaves_the_garbage_collector_as_it_was() -> None:
+    """Only the console script turns the collector off; a command run in-process (a test, a
+    program that embeds hetao) leaves it on and freezes nothing."""
+    import gc
+
+    from conftest import invoke
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    for args in (["timeline", "--json"], ["stats", "--area", "--json"], ["check"]):
+        assert invoke(*args).exit_code == 0
+        assert gc.isenabled(), args
+        assert gc.get_freeze_count() == frozen, args
