@@ -3,6 +3,8 @@ they cannot show what happens to events of one date)."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,7 +41,7 @@ def test_timeline_is_in_date_order_and_keeps_file_order_within_a_date(
     assert sorted(e.id for e in events) == sorted(f"e{i}" for i in range(len(dates)))
     keys = [e.date.sort_key for e in events]
     assert keys == sorted(keys)
-    for a, b in zip(events, events[1:]):
+    for a, b in itertools.pairwise(events):
         if a.date.sort_key == b.date.sort_key:
             assert int(a.id[1:]) < int(b.id[1:]), "events of one date stay in file order"
 
