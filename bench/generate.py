@@ -6,7 +6,13 @@ as_written reads back to their value and qualifier, organisations with Chinese n
 and fields of work, and people with roles. About one organisation in eight works in 量子, so
 `hetao search 量子` always finds something. Every base passes `hetao check` (without --sources).
 
-Each size is written twice: as one file, and split over many files in a folder.
+Each size is written twice: as one file, and split over many files in a folder. Beside them, a
+folder of source texts, `<source id>.txt` for every source the base cites, for `hetao check
+--sources`: each text holds the quotes that cite it, as a source would, but every entry's own
+quote has one character changed there (a slip in transcription), while the quotes in
+more_citations stand verbatim. So every entry that carries a quote (all but the [[source]]
+entries) has exactly one problem: N - max(1, N // 1000) problems in all. The fact files are
+the same with or without the source texts.
 
     uv run python bench/generate.py 10000              # into bench/out/ (git-ignored)
     uv run python bench/generate.py 1000 --out /tmp/x --files 20
@@ -107,6 +113,8 @@ FIGURES = [
     ("{p}%", "percent", "exact", "share"),
     ("{n}萬人次", "person-trips", "exact", "visit"),
 ]
+# What a source text writes in place of one character of each entry's own quote.
+SLIPS = "某甲乙丙丁"
 ITEM_ZH = {
     "company": "聚集科創企業",
     "project": "落地科研項目",
@@ -134,13 +142,28 @@ def num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
+def source_count(n: int) -> int:
+    """How many [[source]] entries a base of n entries has: they are its only unquoted ones."""
+    return max(1, n // 1000)
+
+
+def quote_problems(n: int) -> int:
+    """How many problems `hetao check --sources` reports on a base of n entries: one an entry
+    that carries a quote."""
+    return n - source_count(n)
+
+
+def source_title(i: int) -> str:
+    return f"河套合作區科技創新觀察(第{i + 1}期)"
+
+
 class Base:
     """One synthetic fact base: entries as TOML text blocks, by kind, in file order."""
 
     def __init__(self, n: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.n = n
-        n_sources = max(1, n // 1000)
+        n_sources = source_count(n)
         n_areas = max(9, n // 100)
         n_documents = max(5, n * 3 // 100)
         n_orgs = max(35, n // 4)
@@ -150,6 +173,9 @@ class Base:
         if n_events < 1:
             raise ValueError(f"N={n} is too small; use at least 200")
         self.sources = [f"src-{i:04d}" for i in range(n_sources)]
+        # Every quote the entries cite, by source, in file order: (quote, the entry's own quote
+        # rather than one of its more_citations). Recording them draws nothing from self.rng.
+        self.quotes: dict[str, list[tuple[str, bool]]] = {s: [] for s in self.sources}
         self.blocks: dict[str, list[str]] = {}
         self.area_names: list[tuple[str, str, str]] = []  # (id, zh, en)
         self.org_names: list[tuple[str, str, str, int]] = []  # (id, zh, en, domain index)
@@ -166,11 +192,16 @@ class Base:
     def cite(self) -> str:
         return self.rng.choice(self.sources)
 
+    def cited(self, source: str, quote: str) -> str:
+        """An entry's source and quote lines; the quote is kept for the source's text."""
+        self.quotes[source].append((quote, True))
+        return f'source = "{source}"\nquote = {q(quote)}'
+
     def _source(self, i: int) -> str:
         year = 2015 + i % 9
         return (
             f'[[source]]\nid = "{self.sources[i]}"\n'
-            f"title = {q(f'河套合作區科技創新觀察(第{i + 1}期)')}\n"
+            f"title = {q(source_title(i))}\n"
             f'title_en = "Hetao innovation watch, issue {i + 1}"\n'
             f'publisher = "南方雜誌社"\npublisher_en = "Nanfang Magazine"\n'
             f'published = "{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"\n'
@@ -196,8 +227,7 @@ class Base:
             lines.append(f"positionings = {qs(['科技創新開放合作先導區', '中試轉化集聚區'])}")
             english = ["Pilot zone for open cooperation", "Pilot-scale cluster"]
             lines.append(f"positionings_en = {qs(english)}")
-        lines.append(f'source = "{self.cite()}"')
-        lines.append(f"quote = {q(f'{zh}是粵港澳大灣區重要的科技創新平台之一。')}")
+        lines.append(self.cited(self.cite(), f"{zh}是粵港澳大灣區重要的科技創新平台之一。"))
         self.area_names.append((ident, zh, en))
         return "\n".join(lines) + "\n"
 
@@ -227,13 +257,11 @@ class Base:
         if i > 10 and i % 6 == 0:
             lines.append(f'parent = "{self.org_names[rng.randrange(i // 2)][0]}"')
         source = self.cite()
-        lines.append(f'source = "{source}"')
-        lines.append(f"quote = {q(f'{zh}是一家專注於{dz}領域的機構,簡稱“{brand}{dz}”。')}")
+        lines.append(self.cited(source, f"{zh}是一家專注於{dz}領域的機構,簡稱“{brand}{dz}”。"))
         if i % 10 == 0:
-            lines.append(
-                "more_citations = [\n"
-                f'  {{ field = "fields", quote = {q(f"{brand}{dz}長期深耕{dz}研究。")} }},\n]'
-            )
+            more = f"{brand}{dz}長期深耕{dz}研究。"
+            self.quotes[source].append((more, False))
+            lines.append(f'more_citations = [\n  {{ field = "fields", quote = {q(more)} }},\n]')
         self.org_names.append((ident, zh, en, d))
         return "\n".join(lines) + "\n"
 
@@ -247,8 +275,7 @@ class Base:
             f'[[person]]\nid = "{ident}"\nname = {q(name)}\nrole = {q(org[1] + role)}',
             f"role_en = {q(f'{role_en}, {org[2]}')}",
             f'orgs = ["{org[0]}"]',
-            f'source = "{self.cite()}"',
-            f"quote = {q(f'{org[1]}{role}{name}表示,合作區為科研人員提供了良好環境。')}",
+            self.cited(self.cite(), f"{org[1]}{role}{name}表示,合作區為科研人員提供了良好環境。"),
         ]
         self.people_names.append((ident, name))
         return "\n".join(lines) + "\n"
@@ -267,8 +294,7 @@ class Base:
             f"title_en = {q(f'{dz} development plan for {area[2]}, {year}-{year + 5}')}",
             f"issuers = {qs(issuers)}",
             f'date = "{year}-{1 + i % 12:02d}"',
-            f'source = "{self.cite()}"',
-            f"quote = {q(f'{year}年印發《{title}》')}",
+            self.cited(self.cite(), f"{year}年印發《{title}》"),
         ]
         self.doc_ids.append(ident)
         return "\n".join(lines) + "\n"
@@ -316,8 +342,7 @@ class Base:
         if i % 11 == 0:
             lines.append(f'documents = ["{self.doc_ids[rng.randrange(len(self.doc_ids))]}"]')
         lines.append(f'area = "{area[0]}"')
-        lines.append(f'source = "{self.cite()}"')
-        lines.append(f"quote = {q(f'{date_zh},{title}。')}")
+        lines.append(self.cited(self.cite(), f"{date_zh},{title}。"))
         return "\n".join(lines) + "\n"
 
     def _figure(self, i: int) -> str:
@@ -348,8 +373,7 @@ class Base:
         lines.append(f'scope = "{scope[0]}"\nitem = "{item}"')
         if i % 4 == 0:
             lines.append(f'date = "{rng.randint(2015, 2024)}"')
-        lines.append(f'source = "{self.cite()}"')
-        lines.append(f"quote = {q(f'據統計,{subject}{written},較上年明顯增長。')}")
+        lines.append(self.cited(self.cite(), f"據統計,{subject}{written},較上年明顯增長。"))
         return "\n".join(lines) + "\n"
 
     def files(self, parts: int) -> Iterator[str]:
@@ -362,6 +386,31 @@ class Base:
                 chunks.extend(f"\n{b}" for b in share)
             yield "".join(chunks)
 
+    def source_texts(self) -> Iterator[tuple[str, str]]:
+        """(source id, text) for every source: its title, then the quotes that cite it in
+        paragraphs of six, in file order. Each entry's own quote has one character changed,
+        at a place that moves from quote to quote; quotes in more_citations are verbatim.
+
+        Raises AssertionError if a text would give other than one problem an entry."""
+        k = 0
+        for i, source in enumerate(self.sources):
+            written: list[str] = []
+            for quote, own in self.quotes[source]:
+                if own:
+                    at = (k * 7) % len(quote)
+                    slip = SLIPS[k % len(SLIPS)]
+                    if slip == quote[at]:
+                        slip = SLIPS[(k + 1) % len(SLIPS)]
+                    quote = quote[:at] + slip + quote[at + 1 :]
+                    k += 1
+                written.append(quote)
+            paragraphs = ["".join(written[j : j + 6]) for j in range(0, len(written), 6)]
+            text = "\n\n".join([source_title(i), *paragraphs]) + "\n"
+            for quote, own in self.quotes[source]:
+                if (quote in text) != (not own):
+                    raise AssertionError(f"{source}: quote {quote!r} would not give one problem")
+            yield source, text
+
 
 def stamp(n: int, parts: int, seed: int) -> str:
     """What the output depends on: change the generator or its arguments, and it is rebuilt."""
@@ -369,13 +418,21 @@ def stamp(n: int, parts: int, seed: int) -> str:
     return f"{digest} n={n} parts={parts} seed={seed}\n"
 
 
+def sources_dir(n: int, out: Path = OUT) -> Path:
+    """The folder of source texts that generate(n, out) writes, for `check --sources`."""
+    return out / f"facts-{n}-sources"
+
+
 def generate(n: int, out: Path = OUT, parts: int = 50, seed: int = 1) -> tuple[Path, Path]:
-    """Write (or reuse) `out/facts-N.toml` and `out/facts-N-split/part-NN.toml`."""
+    """Write (or reuse) `out/facts-N.toml` and `out/facts-N-split/part-NN.toml`, and the
+    source texts `out/facts-N-sources/src-NNNN.txt` (see sources_dir)."""
     one = out / f"facts-{n}.toml"
     split = out / f"facts-{n}-split"
+    sources = sources_dir(n, out)
     mark = out / f".facts-{n}.stamp"
     want = stamp(n, parts, seed)
-    if mark.is_file() and mark.read_text() == want and one.is_file() and split.is_dir():
+    done = one.is_file() and split.is_dir() and sources.is_dir()
+    if mark.is_file() and mark.read_text() == want and done:
         return one, split
     base = Base(n, seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -385,6 +442,11 @@ def generate(n: int, out: Path = OUT, parts: int = 50, seed: int = 1) -> tuple[P
         old.unlink()
     for k, text in enumerate(base.files(parts), 1):
         (split / f"part-{k:02d}.toml").write_text(text, encoding="utf-8")
+    sources.mkdir(exist_ok=True)
+    for old in sources.glob("*.txt"):
+        old.unlink()
+    for source, text in base.source_texts():
+        (sources / f"{source}.txt").write_text(text, encoding="utf-8")
     mark.write_text(want)
     return one, split
 
@@ -400,7 +462,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("N must be at least 200 and --files at least 1")
     for n in args.sizes:
         one, split = generate(n, args.out, args.files, args.seed)
-        print(f"{n:>7} entries: {one} and {split}/ ({args.files} files)")
+        sources = sources_dir(n, args.out)
+        print(f"{n:>7} entries: {one} and {split}/ ({args.files} files); sources {sources}/")
     return 0
 
 

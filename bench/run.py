@@ -4,6 +4,7 @@
     uv run python bench/run.py --scale         # scale table: 1,000 / 10,000 / 100,000 entries
     uv run python bench/run.py --quick         # fewer runs; with --scale, 1,000 and 10,000 only
     uv run python bench/run.py --scale --sizes 1000,50000 --runs 3
+    uv run python bench/run.py --scale --only check-sources --sizes 1000,10000,100000
 
 Every command is run as users run it: the venv's `hetao` console script, with compiled bytecode
 (this script compiles the venv and hetao_cli once, and unsets PYTHONDONTWRITEBYTECODE for its
@@ -22,6 +23,25 @@ prev" compares it with the size before. Peak memory is the child's maximum resid
 from /usr/bin/time in the (untimed) warm-up run. Beside each size, "tomli parse only" times a
 bare `python -c` that reads the same files with tomli and does nothing else: what a cold run
 (the first after a file changes) cannot beat. POSIX only.
+
+`check --sources` rows time `hetao check PATH --sources DIR` against the source texts that
+bench/generate.py writes beside each base (bench/out/facts-N-sources/, one text a source, each
+holding the ~1,000 quotes that cite it, about 37,000 characters): the source's copy of every
+entry's own quote has one character changed, so every entry that carries a quote (all but the
+N // 1000 [[source]] entries) has exactly one problem: 99,900 problems at 100,000 entries, each
+to be reported with its file and line. Exit 1 (problems found) is success here; the warm-up run
+must also print exactly the problems expected, one a line, each naming a .toml file, a line and
+the field 'quote' as "not found verbatim". Any other exit code or output is an ERROR line, like
+a failing command elsewhere. It runs cold and warm: what it adds to `check` (reading the source
+texts, testing each quote, finding each problem's line) is the same work in both states, but a
+cold run has each fact file's text in hand when it finds a line and a warm one (from the cache)
+has not read it, so a change that is fast in one state need not be in the other. It runs
+`--runs` rounds at every size, not more at small sizes like the rest: each entry adds a
+problem, so its signal is large, and while each problem re-reads its fact file to find its line
+(hetao 0.1.0 as of this change), one run at 2,000 entries in one file takes 17 s. Targets: under
+10 s at 100,000 entries (reported for both layouts and both states), and cost per 1,000 entries
+within FLAT from 10,000 to 100,000 entries. `--only` times some rows alone, for example only
+these.
 """
 
 from __future__ import annotations
@@ -30,6 +50,7 @@ import argparse
 import itertools
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,14 +59,14 @@ import sysconfig
 import tempfile
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402 - bench/ is not a package
+from generate import generate, quote_problems, sources_dir  # noqa: E402 - not a package
 
 FLOOR = "floor (import tomllib, json)"
 # Measures a child's peak memory without counting this process's (see run_once).
@@ -61,6 +82,18 @@ SIZES = (1_000, 10_000, 100_000)
 BASE = 200  # entries in the base that start-up is measured on, in the scale table
 FLAT = 1.3  # cost per 1,000 entries may grow at most this much from one size to the next
 BIG_LIMIT = 2.0  # seconds for `timeline --json` on 100,000 entries, from the cache
+SOURCES_LIMIT = 10.0  # seconds for `check --sources` on 100,000 entries, one problem each
+# The scale table's commands by the names --only takes: (row label, hetao's arguments), where
+# {facts} stands for the base (a file or a folder) and {sources} for its source texts.
+SCALE_STEPS = {
+    "timeline": ("timeline --json", ["timeline", "--json", "--facts", "{facts}"]),
+    "search": ("search 量子 --json", ["search", "量子", "--json", "--facts", "{facts}"]),
+    "check": ("check", ["check", "{facts}"]),
+    "check-sources": ("check --sources", ["check", "{facts}", "--sources", "{sources}"]),
+}
+PARSE_ONLY_STEP = "parse-only"  # the "tomli parse only" rows, for --only
+# One problem line of `check --sources` on a generated base: a file, a line, the entry's quote.
+QUOTE_PROBLEM = re.compile(r"^.+\.toml:\d+: .+ field 'quote': quote not found verbatim")
 # What a cold run cannot beat: reading the same files with tomli, and nothing else.
 PARSE_ONLY = (
     "import pathlib, sys, tomli\n"
@@ -78,6 +111,8 @@ class Command:
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
     failure: str = ""
+    # When set, the command is to find this many quote problems (see QUOTE_PROBLEM): exit 1.
+    problems: int | None = None
 
     @property
     def median(self) -> float:
@@ -89,6 +124,26 @@ class Command:
             return min(self.times), max(self.times)
         q = statistics.quantiles(self.times, n=4)
         return q[0], q[2]
+
+    def fault(self, code: int, stderr: str, stdout: bytes | None = None) -> str:
+        """What is wrong with a run, or "": a command must exit 0, unless it is to find
+        problems; then it must exit 1 and, when its stdout was kept, list exactly those."""
+        said = stderr.strip()[:300]
+        if self.problems is None:
+            return f"exit {code}: {said}" if code != 0 else ""
+        if code != 1:
+            return f"exit {code}, not 1 (problems found): {said}"
+        if stdout is None:
+            return ""
+        lines = stdout.decode("utf-8", "replace").splitlines()
+        odd = [line for line in lines if not QUOTE_PROBLEM.match(line)]
+        if len(lines) == self.problems and not odd:
+            return ""
+        example = f"; e.g. {odd[0][:200]!r}" if odd else ""
+        return (
+            f"expected {self.problems} quote problems, each with a file and line; got "
+            f"{len(lines)} lines, {len(odd)} of them not such a problem{example}: {said}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,9 +180,10 @@ def child_env(cache: Path, extra: dict[str, str] | None = None) -> dict[str, str
 
 
 def run_once(
-    argv: Sequence[str], env: dict[str, str], memory: bool = False
+    argv: Sequence[str], env: dict[str, str], memory: bool = False, keep: list[bytes] | None = None
 ) -> tuple[float, int, int, str]:
-    """(seconds, peak RSS in KiB, exit code, stderr) of one child, its stdout read from a pipe.
+    """(seconds, peak RSS in KiB, exit code, stderr) of one child, its stdout read from a pipe
+    (and added to `keep` when given: do that only in untimed runs).
 
     A child's ru_maxrss counts the memory of the process it was forked from (this one), so
     peak memory is measured only in untimed runs, through /usr/bin/time, which forks small.
@@ -138,8 +194,9 @@ def run_once(
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=env)
         assert proc.stdout is not None
-        while proc.stdout.read(1 << 16):
-            pass
+        while chunk := proc.stdout.read(1 << 16):
+            if keep is not None:
+                keep.append(chunk)
         proc.stdout.close()
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
@@ -160,8 +217,8 @@ def measure(commands: list[Command], runs: int, env_base: dict[str, str]) -> Non
         shift = max(rnd, 0) % len(commands)
         for cmd in commands[shift:] + commands[:shift]:
             elapsed, rss, code, stderr = run_once(cmd.argv, {**env_base, **cmd.env}, rnd < 0)
-            if code != 0 and not cmd.failure:
-                cmd.failure = f"exit {code}: {stderr.strip()[:300]}"
+            if not cmd.failure:
+                cmd.failure = cmd.fault(code, stderr)
             if rnd >= 0:
                 cmd.times.append(elapsed)
             else:
@@ -333,21 +390,25 @@ def runs_for(n: int, runs: int) -> int:
     return min(60, max(runs, round(runs * 20_000 / n)))
 
 
-def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
+def scale(sizes: Sequence[int], runs: int, cache: Path, only: Collection[str] = ()) -> list[str]:
+    """The scale table; `only` names the rows to time (see SCALE_STEPS), all when empty."""
     hetao, how = hetao_argv()
     env = child_env(cache)
     ensure_bytecode(env)
-    steps = {
-        "timeline --json": ["timeline", "--json"],
-        "search 量子 --json": ["search", "量子", "--json"],
-        "check": ["check"],
-    }
+    picked = [s for s in (*SCALE_STEPS, PARSE_ONLY_STEP) if not only or s in only]
     lines = machine(hetao, env, how)
-    lines.append(
-        f"runs:    median of {' / '.join(str(runs_for(n, runs)) for n in sizes)} runs "
-        "after a warm-up; cold = cache emptied before the run (parse + write), "
-        "warm = cache kept"
-    )
+    grouped = [s for s in picked if s != "check-sources"]
+    rounds = " / ".join(str(runs_for(n, runs)) for n in sizes)
+    if grouped:
+        lines.append(
+            f"runs:    median of {rounds} runs after a warm-up; cold = cache emptied before "
+            "the run (parse + write), warm = cache kept"
+        )
+    if "check-sources" in picked:
+        lines.append(
+            f"{'' if grouped else 'runs:':<9}check --sources: median of {runs} runs at every "
+            "size after a warm-up, which must list one quote problem an entry"
+        )
     lines.append(
         f"per 1k:  median over rounds of (run - the same round's run of the same command on "
         f"{BASE} generated entries in the same layout, warm) / ((entries - {BASE}) / 1,000)"
@@ -360,27 +421,47 @@ def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
     lines += [head, "-" * len(head)]
     per_k: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
     errors: list[str] = []
-    big: dict[tuple[str, str], float] = {}
+    big: dict[tuple[str, str, str], float] = {}  # (label, layout, state): seconds at 100,000
     parse_only: dict[str, float] = {}
     base_env = {"HETAO_CACHE_DIR": str(cache.with_name("cache-base"))}
     bases = dict(zip(("one file", "50 files"), generate(BASE), strict=True))
+
+    def commands_for(step: str, n: int, layout: str, path: Path) -> list[Command]:
+        label, args = SCALE_STEPS[step]
+        made = []
+        for state, size, facts in (
+            ("base", BASE, bases[layout]),
+            ("cold", n, path),
+            ("warm", n, path),
+        ):
+            words = {"facts": str(facts), "sources": str(sources_dir(size))}
+            cmd = Command(f"{label}|{state}", [*hetao, *(a.format(**words) for a in args)])
+            if step == "check-sources":
+                cmd.problems = quote_problems(size)
+            if state == "base":
+                cmd.env = base_env
+            made.append(cmd)
+        return made
+
     for n in sizes:
         one, split = generate(n)
         for layout, path in (("one file", one), ("50 files", split)):
             commands: list[Command] = []
-            for label, args in steps.items():
-                for state, facts in (("base", bases[layout]), ("cold", path), ("warm", path)):
-                    cmd = Command(f"{label}|{state}", [*hetao, *args, "--facts", str(facts)])
-                    if label == "check":
-                        cmd.argv = [*hetao, "check", str(facts)]
-                    if state == "base":
-                        cmd.env = base_env
-                    commands.append(cmd)
-            commands.append(
-                Command("tomli parse only|floor", [sys.executable, "-c", PARSE_ONLY, str(path)])
-            )
-            progress(f"{n:,} entries, {layout}: {runs_for(n, runs)} rounds of {len(commands)}")
-            measure_scale(commands, runs_for(n, runs), env, cache)
+            for step in picked:
+                if step == PARSE_ONLY_STEP:
+                    argv = [sys.executable, "-c", PARSE_ONLY, str(path)]
+                    commands.append(Command("tomli parse only|floor", argv))
+                elif step != "check-sources":
+                    commands.extend(commands_for(step, n, layout, path))
+            if commands:
+                progress(f"{n:,} entries, {layout}: {runs_for(n, runs)} rounds of {len(commands)}")
+                measure_scale(commands, runs_for(n, runs), env, cache)
+            if "check-sources" in picked:
+                # Its own rounds: not more of them at small sizes (see the module docstring).
+                sourced = commands_for("check-sources", n, layout, path)
+                progress(f"{n:,} entries, {layout}: {runs} rounds of check --sources")
+                measure_scale(sourced, runs, env, cache)
+                commands += sourced
             base = {c.label.split("|")[0]: c for c in commands if c.label.endswith("|base")}
             for cmd in commands:
                 label, state = cmd.label.split("|")
@@ -408,9 +489,10 @@ def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
                     f"{base[label].median * 1000:7.0f}ms {cost * 1000:6.1f}ms {prev:>7} "
                     f"{max(cmd.rss_kb) / 1024:5.0f}MB"
                 )
-                if n == 100_000 and label == "timeline --json":
-                    big[(layout, state)] = cmd.median
+                if n == 100_000 and label in ("timeline --json", "check --sources"):
+                    big[(label, layout, state)] = cmd.median
     lines.append("")
+    sourced_label = SCALE_STEPS["check-sources"][0]
     for (layout, label, state), series in per_k.items():
         if len(series) < 2:
             continue
@@ -421,9 +503,26 @@ def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
             f"flat per 1,000 entries: {pad(label, 18)} {layout:<9} {state:<5} worst step "
             f"{worst:5.2f}x (target <= {FLAT}x)  {verdict}"
         )
-    for (layout, state), seconds in big.items():
-        head = f"100,000 entries: timeline --json    {layout:<9} {state:<5} {seconds:5.2f} s "
-        if state == "warm":
+    for (layout, label, state), series in per_k.items():
+        cost = dict(series)
+        if label != sourced_label or 10_000 not in cost or 100_000 not in cost:
+            continue
+        step = cost[100_000] / cost[10_000] if cost[10_000] > 0 else float("inf")
+        verdict = "PASS" if step <= FLAT else "FAIL"
+        lines.append(
+            f"10,000 -> 100,000 entries: {label} {layout:<9} {state:<5} per 1k "
+            f"{cost[10_000] * 1000:.1f} -> {cost[100_000] * 1000:.1f} ms, {step:.2f}x "
+            f"(target <= {FLAT}x)  {verdict}"
+        )
+    for (label, layout, state), seconds in big.items():
+        head = f"100,000 entries: {pad(label, 18)} {layout:<9} {state:<5} {seconds:5.2f} s "
+        if label == sourced_label:
+            verdict = "PASS" if seconds < SOURCES_LIMIT else "FAIL"
+            problems = quote_problems(100_000)
+            lines.append(
+                f"{head}(target < {SOURCES_LIMIT:g} s, {problems:,} quote problems)  {verdict}"
+            )
+        elif state == "warm":
             verdict = "PASS" if seconds < BIG_LIMIT else "FAIL"
             lines.append(f"{head}(target < {BIG_LIMIT:g} s)  {verdict}")
         elif layout in parse_only:
@@ -435,14 +534,16 @@ def scale(sizes: Sequence[int], runs: int, cache: Path) -> list[str]:
 
 
 def measure_scale(commands: list[Command], runs: int, env: dict[str, str], cache: Path) -> None:
-    """Like measure(), but a cold command first empties the cache; cold runs before warm."""
+    """Like measure(), but a cold command first empties the cache; cold runs before warm. The
+    warm-up run of a command that is to find problems keeps its stdout, to check them."""
     for rnd in range(-1, runs):
         for cmd in commands:
             if cmd.label.endswith("|cold"):
                 shutil.rmtree(cache, ignore_errors=True)
-            elapsed, rss, code, stderr = run_once(cmd.argv, {**env, **cmd.env}, rnd < 0)
-            if code != 0 and not cmd.failure:
-                cmd.failure = f"exit {code}: {stderr.strip()[:300]}"
+            keep: list[bytes] | None = [] if rnd < 0 and cmd.problems is not None else None
+            elapsed, rss, code, stderr = run_once(cmd.argv, {**env, **cmd.env}, rnd < 0, keep)
+            if not cmd.failure:
+                cmd.failure = cmd.fault(code, stderr, None if keep is None else b"".join(keep))
             if rnd >= 0:
                 cmd.times.append(elapsed)
             else:
@@ -476,6 +577,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"with --scale: entries per base, comma-separated (default "
         f"{','.join(map(str, SIZES))})",
     )
+    names = ",".join((*SCALE_STEPS, PARSE_ONLY_STEP))
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="NAMES",
+        help=f"with --scale: time only these rows, comma-separated, of {names} (default all)",
+    )
     args = parser.parse_args(argv)
     if not hasattr(os, "wait4"):
         parser.error("this benchmark needs a POSIX system (os.wait4)")
@@ -491,13 +599,21 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--sizes: expected numbers separated by commas, got {args.sizes!r}")
         if any(n <= BASE for n in sizes):
             parser.error(f"--sizes: each size must be more than {BASE}, the base's")
+    only: tuple[str, ...] = ()
+    if args.only is not None:
+        if not args.scale:
+            parser.error("--only needs --scale")
+        only = tuple(s.strip() for s in args.only.split(",") if s.strip())
+        unknown = [s for s in only if s not in (*SCALE_STEPS, PARSE_ONLY_STEP)]
+        if unknown or not only:
+            parser.error(f"--only: expected names among {names}, got {args.only!r}")
     least, quick, full = (3, 3, 5) if args.scale else (10, 10, 20)
     if args.runs is not None and args.runs < least:
         parser.error(f"--runs must be at least {least}")
     runs = args.runs or (quick if args.quick else full)
     with tempfile.TemporaryDirectory(prefix="hetao-bench-") as tmp:
         cache = Path(tmp) / "cache"
-        lines = scale(sizes, runs, cache) if args.scale else startup(runs, cache)
+        lines = scale(sizes, runs, cache, only) if args.scale else startup(runs, cache)
     print("\n".join(lines))
     return 0
 
