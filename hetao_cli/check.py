@@ -144,44 +144,61 @@ def _longest_prefix(quote: str, text: str) -> int:
     return lo
 
 
-def quote_problem(quote: str, text: str) -> str | None:
-    """Why quote does not stand verbatim in text, or None when it does."""
+def quote_problem(quote: str, text: str, folded_text: str | None = None) -> str | None:
+    """Why quote does not stand verbatim in text, or None when it does. `folded_text`: the
+    text in NFKC, when the caller has it already (one source serves many quotes)."""
     if quote in text:
         return None
-    if unicodedata.normalize("NFKC", quote) in unicodedata.normalize("NFKC", text):
+    if folded_text is None:
+        folded_text = unicodedata.normalize("NFKC", text)
+    if unicodedata.normalize("NFKC", quote) in folded_text:
         return "quote differs from the source only in character forms (full-width, compatibility)"
     n = _longest_prefix(quote, text)
     return f"quote not found verbatim in the source; it departs after {quote[:n][-20:]!r}"[:300]
 
 
+class _SourceTexts:
+    """Each source's text, read once, and its NFKC form, made once when first needed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._texts: dict[str, str | None] = {}
+        self._folded: dict[str, str] = {}
+
+    def text(self, source_id: str) -> str | None:
+        if source_id not in self._texts:
+            try:
+                found: str | None = (self.folder / f"{source_id}.txt").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                found = None
+            self._texts[source_id] = found
+        return self._texts[source_id]
+
+    def problem(self, source_id: str, quote: str) -> str | None:
+        text = self.text(source_id)
+        if text is None:
+            return f"no readable UTF-8 source text at {self.folder / f'{source_id}.txt'}"
+        if quote in text:
+            return None
+        folded = self._folded.get(source_id)
+        if folded is None:
+            folded = self._folded[source_id] = unicodedata.normalize("NFKC", text)
+        return quote_problem(quote, text, folded)
+
+
 def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
     """Every problem the curator's checks find; quotes are checked only when sources is given."""
     problems: list[Problem] = []
-    texts: dict[str, str | None] = {}
-
-    def text_of(source_id: str) -> str | None:
-        if source_id not in texts:
-            path = (sources or Path()) / f"{source_id}.txt"
-            try:
-                texts[source_id] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                texts[source_id] = None
-        return texts[source_id]
-
+    texts = _SourceTexts(sources) if sources is not None else None
     for entry in book.entries():
         found: list[tuple[str, str]] = []
         if isinstance(entry, Figure):
             found.extend(figure_problems(entry))
-        if sources is not None:
+        if texts is not None:
             for n, cite in enumerate(entry.citations):
                 # The entry's own quote comes first; quotes for one field are more_citations.
                 field = "quote" if n == 0 and not cite.field else "more_citations"
-                text = text_of(cite.source)
-                if text is None:
-                    path = sources / f"{cite.source}.txt"
-                    found.append((field, f"no readable UTF-8 source text at {path}"))
-                    continue
-                why = quote_problem(cite.quote, text)
+                why = texts.problem(cite.source, cite.quote)
                 if why:
                     found.append((field, why))
         problems.extend(_placed(book, entry, field, msg) for field, msg in found)
