@@ -504,14 +504,14 @@ def scale(sizes: Sequence[int], runs: int, cache: Path, only: Collection[str] = 
             f"{worst:5.2f}x (target <= {FLAT}x)  {verdict}"
         )
     for (layout, label, state), series in per_k.items():
-        cost = dict(series)
-        if label != sourced_label or 10_000 not in cost or 100_000 not in cost:
+        costs = dict(series)
+        if label != sourced_label or 10_000 not in costs or 100_000 not in costs:
             continue
-        step = cost[100_000] / cost[10_000] if cost[10_000] > 0 else float("inf")
-        verdict = "PASS" if step <= FLAT else "FAIL"
+        ratio = costs[100_000] / costs[10_000] if costs[10_000] > 0 else float("inf")
+        verdict = "PASS" if ratio <= FLAT else "FAIL"
         lines.append(
             f"10,000 -> 100,000 entries: {label} {layout:<9} {state:<5} per 1k "
-            f"{cost[10_000] * 1000:.1f} -> {cost[100_000] * 1000:.1f} ms, {step:.2f}x "
+            f"{costs[10_000] * 1000:.1f} -> {costs[100_000] * 1000:.1f} ms, {ratio:.2f}x "
             f"(target <= {FLAT}x)  {verdict}"
         )
     for (label, layout, state), seconds in big.items():

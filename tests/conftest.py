@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ def asset(name: str) -> Path:
     return path
 
 
-def invoke(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+def invoke(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
     """Run the app in-process, with HETAO_FACTS unset unless env sets it."""
     return CliRunner().invoke(app, [str(a) for a in args], env={"HETAO_FACTS": None, **(env or {})})
 

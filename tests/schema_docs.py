@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from hetao_cli.model import SCHEMAS
@@ -98,12 +99,16 @@ def block(doc: Path, name: str) -> str | None:
     return found[2].rstrip("\n") if found else None
 
 
+def _between(made: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m[1] + made + "\n" + m[3]
+
+
 def write() -> None:
     for doc, blocks in BLOCKS.items():
         text = doc.read_text(encoding="utf-8")
         for name, make in blocks.items():
             made = make()
-            text, n = _pattern(doc, name).subn(lambda m, made=made: m[1] + made + "\n" + m[3], text)
+            text, n = _pattern(doc, name).subn(_between(made), text)
             if n != 1:
                 sys.exit(f"{doc.name}: no schema:{name} markers")
         doc.write_text(text, encoding="utf-8")

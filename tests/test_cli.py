@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,11 @@ CLEAN_ENV: dict[str, str | None] = {
 }
 
 
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+def run(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(app, [str(a) for a in args], env={**CLEAN_ENV, **(env or {})})
 
 
-def ok(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+def ok(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
     result = run(*args, env=env)
     assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
     return result
@@ -286,7 +286,7 @@ def test_a_terminal_too_narrow_for_the_table_gets_a_block_a_record(columns: str)
     assert max(len(line) for line in out.splitlines()) <= int(columns)
     text = squeeze(out)
     for event in BOOK.events:
-        assert squeeze(f"title{event.title}") in text  # type: ignore[union-attr]
+        assert squeeze(f"title{event.title}") in text
         assert squeeze(f"id{event.id}") in text
     years = [line for line in out.splitlines() if re.fullmatch(r"\d{4}", line.strip())]
     assert years == sorted(set(years)) and years  # each year's heading stands once

@@ -16,10 +16,10 @@ from conftest import ASSETS, asset, invoke, problems_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hetao_cli import load as load_mod
 from hetao_cli.check import check_book
-from hetao_cli.load import FactFileError, Problem, bundled_path, chosen_paths, load
-from hetao_cli.model import FactBook, Kind, PartialDate
+from hetao_cli.load import bundled_path, chosen_paths, load
+from hetao_cli.model import FactBook, Kind, Origin, PartialDate
+from hetao_cli.problems import FactFileError, Problem
 
 try:
     import tomli as toml
@@ -177,7 +177,7 @@ def test_valid_file_loads_every_kind_linked() -> None:
     assert len(book) == 7
     assert {k: len(book.of_kind(k)) for k in Kind} == dict.fromkeys(Kind, 1)
     assert book.by_id["demo-institute-founded"].date == PartialDate(2021, 9)  # type: ignore[union-attr]
-    assert book.origins["demo-plan"] == load_mod.Origin(str(asset("valid.toml")), 0)
+    assert book.origins["demo-plan"] == Origin(str(asset("valid.toml")), 0)
     result = invoke("check", asset("valid.toml"))
     assert result.exit_code == 0
     assert result.stdout == ""
@@ -416,11 +416,12 @@ def test_unreadable_file_is_one_line_and_exit_3(tmp_path: Path, name: str) -> No
     [problem] = info.value.problems
     sep = ":" if message[0].isdigit() else ": "  # a line number follows the file directly
     assert str(problem) == f"{path}{sep}{message}"
-    for args in (
+    commands: list[list[str | Path]] = [
         ["check", path],
         ["timeline", "--facts", path],
         ["check", "--format", "json", path],
-    ):
+    ]
+    for args in commands:
         result = invoke(*args)
         assert result.exit_code == 3, result.output
         assert result.stdout == ""
@@ -670,7 +671,7 @@ def mutate(data: dict[str, Any], draw: Any) -> str:
     entries = data[kind]
     i = draw(st.integers(0, len(entries) - 1))
     entry = entries[i]
-    op = draw(st.sampled_from(MUTATIONS))
+    op: str = draw(st.sampled_from(MUTATIONS))
     if not isinstance(entry, dict):
         op = "retype-table"
     keys = sorted(entry) if isinstance(entry, dict) else []

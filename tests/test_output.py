@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hetao_cli.output import (
@@ -142,7 +143,15 @@ def test_tsv_has_one_header_and_the_same_columns_every_row(pairs: list[tuple[str
     assert all(line.count("\t") == 1 for line in lines[:-1])
 
 
+@pytest.mark.xfail(
+    sys.version_info < (3, 11),
+    reason="known bug, not fixed yet: hetao_cli/output.py writes CSV with the csv module, which "
+    "cannot write a NUL character before Python 3.11 ('need to escape, but no escapechar set')",
+    raises=csv.Error,
+    strict=True,  # fails as soon as output.py handles it, so this mark goes with the fix
+)
 @given(st.lists(st.tuples(st.text(), st.text()), max_size=5))
+@example([("", "\x00")])  # a NUL on every run, not only when hypothesis happens to draw one
 def test_csv_round_trips_text(pairs: list[tuple[str, str]]) -> None:
     records = [{"a": a, "b": b} for a, b in pairs]
     out = render_csv(View(records, ["a", "b"]), ["a", "b"])

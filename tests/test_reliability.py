@@ -19,7 +19,7 @@ import signal
 import stat
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ FUZZ = settings(
 # Helpers
 
 
-def cli(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+def cli(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Result:
     """Run hetao in-process, with the bundled facts unless env says otherwise."""
     base: dict[str, str | None] = {"HETAO_FACTS": None, "HETAO_LANG": None}
     return CliRunner().invoke(app, [str(a) for a in args], env={**base, **(env or {})})
@@ -128,7 +128,7 @@ def fresh(folder: Path, suffix: str = ".toml") -> Path:
 
 # Lone surrogates U+DC80..U+DCFF are how Python hands over argv bytes the locale cannot decode.
 _escaped_bytes = st.sampled_from([chr(c) for c in range(0xDC80, 0xDD00)])
-CHARS = st.characters(exclude_categories=("Cs",), exclude_characters="\x00") | _escaped_bytes
+CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00") | _escaped_bytes
 NASTY = [
     "[bold]",
     "[/]",
@@ -318,7 +318,8 @@ def toml_value(value: Any) -> str:
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    return value.isoformat()  # a date or a datetime, as TOML writes them
+    iso: str = value.isoformat()  # a date or a datetime, as TOML writes them
+    return iso
 
 
 def toml_document(doc: dict[str, Any]) -> str:
@@ -574,14 +575,15 @@ def test_a_poor_locale_still_works(locale: dict[str, str]) -> None:
 
 def test_undecodable_bytes_in_argv() -> None:
     """`hetao search $'\\xff'`: Python hands the byte over as a lone surrogate."""
-    for args, codes in [
+    cases: list[tuple[list[str | bytes], tuple[int, ...]]] = [
         (["search", b"\xff"], (1,)),
         (["search", b"\xe9\x87\x8f\xe5\xad\x90", b"\xff"], (1,)),
         (["figures", b"\xff\xfe"], (0,)),
         (["show", b"\xff"], (1,)),
         (["timeline", "--since", b"\xff"], (2,)),
         (["timeline", "--facts", b"/nonexistent/\xff.toml"], (3,)),
-    ]:
+    ]
+    for args, codes in cases:
         argv = [os.fsencode(a) if isinstance(a, str) else a for a in [*HETAO, *args]]
         result = subprocess.run(argv, capture_output=True, env=clean_env(), timeout=TIMEOUT)
         err = no_traceback(result)
@@ -610,13 +612,14 @@ def test_read_only_fact_file_is_read_and_never_written(read_only: Path) -> None:
     # own folder too, where it must never write.
     for cache in (str(read_only.parent.parent / "cache"), str(read_only.parent)):
         env = clean_env(HETAO_CACHE_DIR=cache)
-        for args in (
+        commands: list[list[str | Path]] = [
             ["timeline", "--facts", read_only],
             ["timeline", "--facts", read_only.parent, "--json"],
             ["search", "量子", "--facts", read_only, "--format", "table"],
             ["check", read_only],
             ["check", read_only.parent, "--format", "json"],
-        ):
+        ]
+        for args in commands:
             result = hetao(*args, env=env)
             err = no_traceback(result)
             assert result.returncode == 0, err

@@ -14,13 +14,16 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ASSETS
 
 from hetao_cli import cache
-from hetao_cli.load import FactFileError, bundled_path, load
+from hetao_cli.load import bundled_path, load
+from hetao_cli.problems import FactFileError
 
 # Runs `python -m hetao_cli ARGS...` and writes the names in sys.modules at exit to a file.
 WRAPPER = """
@@ -165,7 +168,7 @@ def _framed(payload: bytes) -> bytes:
     return cache._MAGIC + len(payload).to_bytes(8, "little") + payload
 
 
-CORRUPTIONS = {
+CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
     "garbage": lambda blob: b"\x00\xff not a cache file at all \xfe" * 50,
     "empty": lambda blob: b"",
     "truncated": lambda blob: blob[: len(blob) // 2],
@@ -349,7 +352,7 @@ def test_a_damaged_checked_entry_is_parsed_afresh(
     key, data = marshal.loads(blob[HEAD:])
     kind, group = data[0]
     position, values, links, cites = group[0]
-    rows = {
+    rows: Any = {
         "an older layout": [("event", 0, ("only-an-id",), ())],
         "too few values": [(kind, [(position, values[:2], links, cites)])],
         "an unknown kind": [("planet", group)],
@@ -383,7 +386,12 @@ def test_a_changed_loader_does_not_read_what_an_older_one_cached(
     with monkeypatch.context() as m:
         calls: list[str] = []
         real = __import__("hetao_cli.load", fromlist=["parse"]).parse
-        m.setattr("hetao_cli.load.parse", lambda text, name: calls.append(name) or real(text, name))
+
+        def counting_parse(text: str, name: str) -> Any:
+            calls.append(name)
+            return real(text, name)
+
+        m.setattr("hetao_cli.load.parse", counting_parse)
         load([facts])
     assert calls == [str(facts)]
 
@@ -474,8 +482,13 @@ def test_links_that_leave_a_warm_file_are_checked_on_every_run(
         uncached(folder, monkeypatch)
     converted: list[str] = []
     real = __import__("hetao_cli.load", fromlist=["_convert"])._convert
+
+    def recording_convert(*a: Any) -> Any:
+        converted.append(a[3])  # the file it converts an entry of
+        return real(*a)
+
     with monkeypatch.context() as m:
-        m.setattr("hetao_cli.load._convert", lambda *a: converted.append(a[3]) or real(*a))
+        m.setattr("hetao_cli.load._convert", recording_convert)
         with pytest.raises(FactFileError) as warm:
             load([folder])
     assert set(converted) == {str(a)}, "b.toml came from the cache"
