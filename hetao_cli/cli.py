@@ -130,8 +130,8 @@ _SHARED = [
 ]
 
 
-class Out:
-    """A listing command's shared options: which facts to read, and how to print."""
+class Listing:
+    """A listing command's shared options: which facts to read, and how to print them."""
 
     def __init__(
         self,
@@ -182,7 +182,7 @@ class Out:
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
     """Give a command the options every listing shares (--facts, --format, --json, --fields,
-    --lang, --color), as one `out: Out` argument: Typer reads a command's options from its
+    --lang, --color), as one `out: Listing` argument: Typer reads a command's options from its
     signature, so the wrapper shows Typer the command's own parameters and the shared ones."""
     own = inspect.signature(command)
     params = [p for p in own.parameters.values() if p.name != "out"] + _SHARED
@@ -191,7 +191,7 @@ def listing(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(**kwargs: Any) -> None:
         options = {name: kwargs.pop(name) for name in shared}
-        command(**kwargs, out=Out(**options))
+        command(**kwargs, out=Listing(**options))
 
     run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params}
@@ -252,7 +252,7 @@ def timeline(
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
     *,
-    out: Out,
+    out: Listing,
 ) -> None:
     """Events in date order, each date at its own precision.
 
@@ -278,7 +278,7 @@ def figures(
     scope: Annotated[str | None, typer.Option(help="Only figures about this entry id.")] = None,
     unit: Annotated[Unit | None, typer.Option(help="Only figures in this unit.")] = None,
     *,
-    out: Out,
+    out: Listing,
 ) -> None:
     """The numbers, as written and in base units, with their citations.
 
@@ -299,7 +299,7 @@ def figures(
 def stats(
     area: Annotated[bool, typer.Option("--area", help="Land areas and densities per km².")] = False,
     *,
-    out: Out,
+    out: Listing,
 ) -> None:
     """Counts by kind, year and field; --area: land areas, densities.
 
@@ -314,7 +314,7 @@ def stats(
 
 @app.command(epilog=EPILOG)
 @listing
-def sources(*, out: Out) -> None:
+def sources(*, out: Listing) -> None:
     """Each source, with the number of facts that cite it.
 
     Example: hetao sources --json
@@ -322,7 +322,7 @@ def sources(*, out: Out) -> None:
     out.emit(views.sources_view(out.book()))
 
 
-def _find(entries: Sequence[Entry], terms: list[str], out: Out, columns: Sequence[str]) -> None:
+def _find(entries: Sequence[Entry], terms: list[str], out: Listing, columns: Sequence[str]) -> None:
     from .search import search, terms_of
 
     if not terms_of(terms):
@@ -348,7 +348,7 @@ QueryArg = Annotated[
 
 @app.command(name="search", epilog=EPILOG)
 @listing
-def search_cmd(terms: QueryArg, *, out: Out) -> None:
+def search_cmd(terms: QueryArg, *, out: Listing) -> None:
     """Search every kind of entry, in either Chinese script or English.
 
     Looks in names, English names, aliases, roles, titles, subjects and quotes; several
@@ -359,7 +359,7 @@ def search_cmd(terms: QueryArg, *, out: Out) -> None:
     _find(list(out.book().entries()), terms, out, views.SEARCH_COLUMNS)
 
 
-def _show(entry_id: str, kind: Kind | None, out: Out) -> None:
+def _show(entry_id: str, kind: Kind | None, out: Listing) -> None:
     book = out.book()
     entry = book.by_id.get(entry_id)
     if entry is None or (kind is not None and kind_of(entry) is not kind):
@@ -377,7 +377,7 @@ IdArg = Annotated[str, typer.Argument(metavar="ID", help="The entry's id.")]
 
 @app.command(epilog=EPILOG)
 @listing
-def show(entry_id: IdArg, *, out: Out) -> None:
+def show(entry_id: IdArg, *, out: Listing) -> None:
     """Any entry, with what links to it and its citations in full.
 
     Example: hetao show hetao-zone --json
@@ -398,7 +398,7 @@ def org_list(
         str | None, typer.Option(help="Only orgs in this area id (or within it).")
     ] = None,
     *,
-    out: Out,
+    out: Listing,
 ) -> None:
     """Organisations, optionally by kind, field of work or area.
 
@@ -410,7 +410,7 @@ def org_list(
 
 @org_app.command("search", epilog=EPILOG)
 @listing
-def org_search(terms: QueryArg, *, out: Out) -> None:
+def org_search(terms: QueryArg, *, out: Listing) -> None:
     """Search organisations by name, English name, alias, field or quote.
 
     Example: hetao org search 量子
@@ -420,7 +420,7 @@ def org_search(terms: QueryArg, *, out: Out) -> None:
 
 @org_app.command("show", epilog=EPILOG)
 @listing
-def org_show(entry_id: IdArg, *, out: Out) -> None:
+def org_show(entry_id: IdArg, *, out: Listing) -> None:
     """One organisation, with its people, events and figures.
 
     Example: hetao org show siqa
@@ -435,7 +435,7 @@ def person_list(
         str | None, typer.Option(help="Only people of this org id or its units.")
     ] = None,
     *,
-    out: Out,
+    out: Listing,
 ) -> None:
     """People, with the role the sources give.
 
@@ -448,7 +448,7 @@ def person_list(
 
 @person_app.command("search", epilog=EPILOG)
 @listing
-def person_search(terms: QueryArg, *, out: Out) -> None:
+def person_search(terms: QueryArg, *, out: Listing) -> None:
     """Search people by name, role or quote.
 
     Example: hetao person search 院士
@@ -458,7 +458,7 @@ def person_search(terms: QueryArg, *, out: Out) -> None:
 
 @person_app.command("show", epilog=EPILOG)
 @listing
-def person_show(entry_id: IdArg, *, out: Out) -> None:
+def person_show(entry_id: IdArg, *, out: Listing) -> None:
     """One person, with the events they took part in.
 
     Example: hetao person show yu-dapeng

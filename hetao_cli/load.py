@@ -224,6 +224,8 @@ def _convert(
             continue
         try:
             value = values[name] = checked(field, raw_value)
+            if field.holds is Type.DATE:
+                values[name] = PartialDate.parse(value)
         except ValueError as exc:
             report(name, str(exc))
             continue
@@ -284,10 +286,11 @@ _NOT_RECORD_FIELDS = ("source", "quote", "more_citations", "approximate")
 
 def _record(kind: Kind, values: dict[str, Any], citations: tuple[Citation, ...]) -> Entry:
     args = {k: v for k, v in values.items() if k not in _NOT_RECORD_FIELDS}
-    approximate = bool(values.get("approximate", False))
-    for spec in SCHEMAS[kind].of_type(Type.DATE):
-        if spec.name in args:
-            args[spec.name] = PartialDate.parse(args[spec.name], approximate)
+    if values.get("approximate"):
+        for spec in SCHEMAS[kind].of_type(Type.DATE):
+            date = args.get(spec.name)
+            if date is not None:
+                args[spec.name] = PartialDate(date.year, date.month, date.day, approximate=True)
     args["citations"] = citations
     record: Entry = RECORDS[kind](**args)
     return record

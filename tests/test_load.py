@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli as toml
 from conftest import ASSETS, asset, invoke, problems_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,12 +21,6 @@ from hetao_cli.check import check_book
 from hetao_cli.load import bundled_path, chosen_paths, load
 from hetao_cli.model import FactBook, Kind, Origin, PartialDate
 from hetao_cli.problems import FactFileError, Problem
-
-try:
-    import tomli as toml
-except ImportError:  # pragma: no cover
-    import tomllib as toml  # type: ignore[no-redef]
-
 
 # ---------------------------------------------------------------------------------------------
 # One tiny TOML per validation rule
