@@ -82,7 +82,7 @@ def parse_fields(text: str | None) -> list[str] | None:
 # Text of one cell, for the table and the delimited formats
 
 # What the schema says of the JSON keys: a text's English pair, dates, numbers.
-_ENGLISH: dict[str, str] = {k: v for s in SCHEMAS.values() for k, v in s.english.items()}
+ENGLISH: dict[str, str] = {k: v for s in SCHEMAS.values() for k, v in s.english.items()}
 _DATES = frozenset(k for s in SCHEMAS.values() for k in s.date_keys)
 _NUMBERS = frozenset(k for s in SCHEMAS.values() for k in s.numeric_keys)
 
@@ -99,7 +99,7 @@ def cell(
     record: Mapping[str, Any],
     key: str,
     lang: Lang = Lang.ZH_HANT,
-    english: Mapping[str, str] = _ENGLISH,
+    english: Mapping[str, str] = ENGLISH,
 ) -> str:
     """The text shown for one field of a whole record: dates at their precision (c. for an
     approximate one), lists joined, English when asked. It depends on the record, the field
@@ -126,8 +126,6 @@ def _text(value: Any) -> str:
         return f"{value:g}" if abs(value) < 1e15 else str(value)
     if isinstance(value, list):
         return ", ".join(_item_text(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
@@ -167,7 +165,7 @@ class View(NamedTuple):
     table_columns: tuple[str, ...] = ()  # a narrower default for the table; () = columns
     known: tuple[str, ...] = ()  # every field such records have, to check --fields on an empty list
     numbers: tuple[str, ...] = ()  # fields the view adds that hold numbers (counts, densities)
-    english: Mapping[str, str] = _ENGLISH  # each text field's English pair, for --lang en
+    english: Mapping[str, str] = ENGLISH  # each text field's English pair, for --lang en
     # One record shown whole (`show`): JSON prints it as an object; the other formats print
     # `details`, the lines of its fields, chosen by `columns` or --fields through Detail.of.
     details: Sequence[Detail] | None = None

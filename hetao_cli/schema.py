@@ -248,10 +248,6 @@ class KindSchema:
         return tuple(s for s in self.fields if s.field.holds in types)
 
     @property
-    def links(self) -> tuple[Spec, ...]:
-        return self.of_type(Type.LINK, Type.LINKS)
-
-    @property
     def numeric_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.of_type(Type.NUMBER))
 

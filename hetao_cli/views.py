@@ -9,7 +9,7 @@ from typing import Any
 
 from . import query
 from .model import SCHEMAS, Area, Citation, Entry, Event, FactBook, Kind, Unit, kind_of
-from .output import Detail, Lang, Record, View
+from .output import ENGLISH, Detail, Lang, Record, View
 from .problems import Problem
 from .schema import Type
 
@@ -173,7 +173,7 @@ def search_view(matches: Sequence[Any], columns: Sequence[str], kinds: Iterable[
                 "match_field": m.field,
             }
         )
-    english = {**View([], []).english, "label": "label_en"}
+    english = {**ENGLISH, "label": "label_en"}
     return View(records, columns, known=(*keys_of(kinds), *_MATCH_KEYS), english=english)
 
 
