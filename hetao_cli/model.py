@@ -201,6 +201,7 @@ class Source(NamedTuple):
     title_en: A[str, text("its title in English", search=NAME, empty="")] = ""
     publisher_en: A[str, text("the publisher in English", search=TEXT, empty="")] = ""
     url: A[str, text("where it can be read", empty="")] = ""
+    licence: A[str, text("the terms it may be quoted or reused under, as found", empty="")] = ""
     citations: tuple[Citation, ...] = ()
 
 

@@ -59,3 +59,10 @@ def test_json_records_have_exactly_the_schemas_keys(kind: Kind) -> None:
     for entry in BOOK.of_kind(kind):
         shown = json.loads(invoke("show", entry.id, "--json").stdout)
         assert list(shown) == [*SCHEMAS[kind].json_keys, "links"], entry.id
+
+
+def test_a_source_carries_its_licence() -> None:
+    shown = json.loads(invoke("show", "nanfang-2023-12-18", "--json").stdout)
+    assert shown["licence"] == "(c) 南方雜誌社, quoted under fair dealing"
+    listed = invoke("sources", "--format", "tsv", "--fields", "id,licence").stdout
+    assert listed.splitlines()[1] == "nanfang-2023-12-18\t(c) 南方雜誌社, quoted under fair dealing"
