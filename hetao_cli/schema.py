@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -44,8 +43,7 @@ class Type(Enum):
     CITATIONS = "citations"  # more_citations: a list of { quote, field, source }
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One field of a kind: how TOML writes it, how it is checked, shown and searched."""
 
     holds: Type
@@ -226,8 +224,7 @@ class Spec(NamedTuple):
         return self.field.json or self.name
 
 
-@dataclass(frozen=True, slots=True)
-class KindSchema:
+class KindSchema(NamedTuple):
     """Everything hetao knows about one kind of entry, derived from its record class."""
 
     name: str  # the TOML table name: "event"
