@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a fact file, and where it is."""
 
     file: str
@@ -22,7 +20,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     kind: str = ""
-    index: int | None = None  # position of the entry among its kind in its file, from 0
+    position: int | None = None  # of the entry among its kind in its file, from 0 (JSON: index)
     id: str = ""
     field: str = ""
     unreadable: bool = False  # the file could not be read at all
@@ -34,7 +32,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         if self.kind:
-            where += f": {self.kind}" + ("" if self.index is None else f"[{self.index}]")
+            where += f": {self.kind}" + ("" if self.position is None else f"[{self.position}]")
             if self.id:
                 where += f" id={self.id!r}"
         if self.field:
@@ -50,7 +48,7 @@ class Problem:
             "line": self.line,
             "column": self.column,
             "kind": self.kind or None,
-            "index": self.index,
+            "index": self.position,
             "id": self.id or None,
             "field": self.field or None,
             "message": self.message,
