@@ -60,74 +60,40 @@ def usage(message: str, param: str | None = None) -> NoReturn:
 # The options every listing shares, declared once
 
 
-FactsOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--facts",
-        help="Fact file or folder of *.toml (repeatable). Default: $HETAO_FACTS, "
-        "else the bundled facts.toml.",
-        show_default=False,
-    ),
-]
+_FACTS = typer.Option(
+    "--facts",
+    help="Fact file or folder of *.toml (repeatable). Default: $HETAO_FACTS, "
+    "else the bundled facts.toml.",
+    show_default=False,
+)
+FactsOpt = Annotated[list[Path] | None, _FACTS]
+
+
+def _shared(name: str, default: Any, kind: Any, option: Any) -> inspect.Parameter:
+    """One shared option, as the parameter Typer reads from a command's signature."""
+    annotation = Annotated[kind, option]
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)  # fmt: skip
+
+
 _SHARED = [
-    inspect.Parameter("facts", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FactsOpt),
-    inspect.Parameter(
-        "fmt",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            Format | None,
-            typer.Option(
-                "--format",
-                help="Output format. Default: table in a terminal, tsv in a pipe.",
-                case_sensitive=False,
-                show_default=False,
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "json_",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[bool, typer.Option("--json", help="Short for --format json.")],
-    ),
-    inspect.Parameter(
-        "fields",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(
-                "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B"
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "lang",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=Lang.ZH_HANT,
-        annotation=Annotated[
-            Lang,
-            typer.Option(
-                "--lang",
-                envvar="HETAO_LANG",
-                help="Language of text columns (JSON carries all).",
-                case_sensitive=False,
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "color",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=Color.AUTO,
-        annotation=Annotated[
-            Color,
-            typer.Option(
-                "--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR."
-            ),
-        ],
-    ),
-]
+    _shared("facts", None, list[Path] | None, _FACTS),
+    _shared("fmt", None, Format | None, typer.Option(
+        "--format", help="Output format. Default: table in a terminal, tsv in a pipe.",
+        case_sensitive=False, show_default=False,
+    )),
+    _shared("json_", False, bool, typer.Option("--json", help="Short for --format json.")),
+    _shared("fields", None, str | None, typer.Option(
+        "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B",
+    )),
+    _shared("lang", Lang.ZH_HANT, Lang, typer.Option(
+        "--lang", envvar="HETAO_LANG", help="Language of text columns (JSON carries all).",
+        case_sensitive=False,
+    )),
+    _shared("color", Color.AUTO, Color, typer.Option(
+        "--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+    )),
+]  # fmt: skip
 
 
 class Listing:

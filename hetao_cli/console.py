@@ -7,9 +7,10 @@ import os
 import sys
 from collections.abc import Sequence
 from enum import Enum, IntEnum
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from .problems import Problem
+if TYPE_CHECKING:
+    from .problems import Problem
 
 
 class ExitStatus(IntEnum):
