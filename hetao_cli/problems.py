@@ -6,6 +6,7 @@ one per file, built once.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,20 +68,30 @@ class FactFileError(Exception):
         return any(p.unreadable for p in self.problems)
 
 
-_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\]", re.M)
+# A table header: [[name]] (an entry) or [name], the name bare, quoted or dotted.
+_HEADER = re.compile(r"""^[ \t]*(\[\[?)[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[\].]""")
+# A key at the start of a line: bare or quoted, then `=` (or `.` for a dotted key).
+_KEY = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
 
 
 class LineIndex:
     """Finds the line of an entry, or of one of its fields, in one file's text.
 
-    The text is indexed once, when a line is first asked for (a file whose entries came from
-    the cache is read only then); each look-up after that scans only the entry's own lines."""
+    The text is indexed once, in one pass, when a line is first asked for (a file whose
+    entries came from the cache is read only then): the headers of entries and tables, the
+    top-level keys, and the lines that stand inside a multi-line string, which are never
+    taken for a header or a key. An entry's own keys are indexed when first asked for. So
+    placing every problem of a file costs time linear in its size."""
 
     def __init__(self, text: str | None, read: Callable[[], str] | None = None) -> None:
         self._text = text  # None: call `read` when a line is first asked for
         self._read = read
-        self._headers: dict[str, list[int]] | None = None
+        self._entries: dict[str, list[int]] | None = None  # kind -> its [[kind]] header lines
         self._lines: list[str] = []
+        self._tables: list[int] = []  # every header's line, in order: where an entry ends
+        self._top: dict[str, int] = {}  # a top-level key or table name -> its first line
+        self._in_string: set[int] = set()  # lines that start inside a multi-line string
+        self._keys: dict[int, dict[str, int]] = {}  # an entry's header line -> its keys' lines
 
     @classmethod
     def of_file(cls, path: str | Path) -> LineIndex:
@@ -95,16 +106,34 @@ class LineIndex:
         return cls(None, read)
 
     def _index(self) -> dict[str, list[int]]:
-        if self._headers is None:
-            if self._text is None:
-                self._text = self._read() if self._read is not None else ""
-            self._lines = self._text.splitlines()
-            self._headers = {}
-            for n, line in enumerate(self._lines, 1):
-                m = _HEADER.match(line)
-                if m:
-                    self._headers.setdefault(m[1], []).append(n)
-        return self._headers
+        if self._entries is not None:
+            return self._entries
+        if self._text is None:
+            self._text = self._read() if self._read is not None else ""
+        self._lines = self._text.splitlines()
+        entries: dict[str, list[int]] = {}
+        open_string = ""  # the delimiter of the multi-line string a line starts in, if any
+        in_tables = False
+        for n, line in enumerate(self._lines, 1):
+            if open_string:
+                self._in_string.add(n)
+            elif line.lstrip().startswith("["):
+                found = _HEADER.match(line)
+                if found:
+                    name = found[2] if found[2] is not None else found[3] or found[4] or ""
+                    if found[1] == "[[":
+                        entries.setdefault(name, []).append(n)
+                    self._top.setdefault(name, n)
+                    self._tables.append(n)
+                    in_tables = True
+            elif not in_tables:
+                key = _key_of(line)
+                if key:
+                    self._top.setdefault(key, n)
+            if open_string or '"""' in line or "'''" in line:
+                open_string = _string_after(line, open_string)
+        self._entries = entries
+        return entries
 
     def entry(self, kind: str, index: int | None, field: str = "") -> int | None:
         """The line of the index-th [[kind]] entry, or of its `field =` line when it has one."""
@@ -112,29 +141,74 @@ class LineIndex:
         if index is None or index >= len(starts):
             return None
         start = starts[index]
-        if field:
-            key = field.split("[", 1)[0]  # "more_citations[1]" is found on its key's line
-            pattern = re.compile(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=")
-            for n in range(start, len(self._lines)):
-                text = self._lines[n]
-                if text.lstrip().startswith("["):
-                    break
-                if pattern.match(text):
-                    return n + 1
-        return start
+        if not field:
+            return start
+        keys = self._keys.get(start)
+        if keys is None:
+            keys = self._keys[start] = self._keys_from(start)
+        return keys.get(field.split("[", 1)[0], start)  # "more_citations[1]": its key's line
+
+    def _keys_from(self, start: int) -> dict[str, int]:
+        """The keys of the entry whose header is on line `start`, to the next header."""
+        end = bisect.bisect_right(self._tables, start)
+        stop = self._tables[end] - 1 if end < len(self._tables) else len(self._lines)
+        keys: dict[str, int] = {}
+        for n in range(start + 1, stop + 1):
+            if n not in self._in_string:
+                key = _key_of(self._lines[n - 1])
+                if key:
+                    keys.setdefault(key, n)
+        return keys
 
     def key(self, key: str) -> int | None:
         """The line of a top-level key: its [table] or [[table]] header, or `key =` before any."""
         self._index()
-        name = rf"\"?{re.escape(key)}\"?"
-        header = re.compile(rf"^[ \t]*\[\[?[ \t]*{name}[ \t]*[\].]")
-        assign = re.compile(rf"^[ \t]*{name}[ \t]*[=.]")
-        in_root = True
-        for n, text in enumerate(self._lines, 1):
-            if header.match(text):
-                return n
-            if text.lstrip().startswith("["):
-                in_root = False
-            elif in_root and assign.match(text):
-                return n
-        return None
+        return self._top.get(key)
+
+
+def _key_of(line: str) -> str:
+    found = _KEY.match(line)
+    if not found:
+        return ""
+    return found[1] if found[1] is not None else found[2] if found[2] is not None else found[3]
+
+
+def _string_after(line: str, open_string: str) -> str:
+    """Which multi-line string (''' or \"\"\") is still open at the end of the line, given
+    the one open at its start ("" for none): strings, escapes and comments are followed."""
+    i, size = 0, len(line)
+    while i < size:
+        if open_string:
+            end = line.find(open_string, i)
+            if open_string == '"""':
+                while end > 0 and _escaped(line, end):
+                    end = line.find('"""', end + 1)
+            if end < 0:
+                return open_string
+            i = end + 3
+            while i < size and line[i] == open_string[0]:  # up to two more quotes belong
+                i += 1
+            open_string = ""
+            continue
+        c = line[i]
+        if c == "#":
+            break
+        if line.startswith('"""', i) or line.startswith("'''", i):
+            open_string = line[i : i + 3]
+            i += 3
+        elif c in "\"'":
+            end = i + 1
+            while end < size and line[end] != c:
+                end += 2 if c == '"' and line[end] == "\\" else 1
+            i = end + 1
+        else:
+            i += 1
+    return open_string
+
+
+def _escaped(line: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes."""
+    count = 0
+    while at - count - 1 >= 0 and line[at - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
