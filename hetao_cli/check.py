@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .model import Entry, FactBook, Figure, Qualifier, kind_of
@@ -66,11 +66,20 @@ def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
     return value, Qualifier.EXACT, None
 
 
+_EXACT_DIGITS = 15  # a float holds every 15-digit decimal exactly
+
+
 def _numeral_value(run: str) -> float:
     """A numeral run such as "3.89", "7000萬", "1.5億", "十", "百餘", "幾百萬" as a number."""
     run = re.sub("[多餘余幾几,]", "", run)
     if not run:
         raise ValueError("no digits")
+    digits = len(re.sub(r"[^0-9]", "", run).lstrip("0"))
+    if digits > _EXACT_DIGITS:
+        raise ValueError(
+            f"{run[:40]!r} has {digits} digits; a number holds {_EXACT_DIGITS} exactly, "
+            "so hetao cannot check it against its value"
+        )
     total = 0.0  # finished 億 groups
     wan = 0.0  # finished 萬 group
     section = 0.0  # below 萬
@@ -186,12 +195,50 @@ class _SourceTexts:
         return quote_problem(quote, text, folded)
 
 
+def cycles(up: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each id that its own chain of `up` links leads back to, with that cycle (from it)."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    found: dict[str, list[str]] = {}
+    for start in up:
+        path: list[str] = []
+        node = start
+        while node in up and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = up[node]
+        if state.get(node) == 1:  # the walk met itself: the path from `node` on is a cycle
+            loop = path[path.index(node) :]
+            for i, member in enumerate(loop):
+                found[member] = loop[i:] + loop[:i]
+        for n in path:
+            state[n] = 2
+    return found
+
+
+def _cycle_problems(book: FactBook) -> dict[str, tuple[str, str]]:
+    """(field, message) for each org whose parents, or area whose part_of, lead back to it."""
+    found: dict[str, tuple[str, str]] = {}
+    for field, up in (
+        ("parent", {o.id: o.parent for o in book.orgs if o.parent}),
+        ("part_of", {a.id: a.part_of for a in book.areas if a.part_of}),
+    ):
+        for entry_id, loop in cycles(up).items():
+            found[entry_id] = (
+                field,
+                f"{field} leads back to itself: {' → '.join([*loop, entry_id])}",
+            )
+    return found
+
+
 def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
     """Every problem the curator's checks find; quotes are checked only when sources is given."""
     problems: list[Problem] = []
     texts = _SourceTexts(sources) if sources is not None else None
+    looped = _cycle_problems(book)
     for entry in book.entries():
         found: list[tuple[str, str]] = []
+        if entry.id in looped:
+            found.append(looped[entry.id])
         if isinstance(entry, Figure):
             found.extend(figure_problems(entry))
         if texts is not None:

@@ -18,7 +18,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from . import __version__, query, views
-from .console import Color, ExitStatus, Streams, echoed, exit_with, prepare_process_streams
+from .console import (
+    Color,
+    ExitStatus,
+    Streams,
+    echoed,
+    exit_with,
+    finish_streams,
+    prepare_process_streams,
+)
 from .load import load
 from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
 from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render
@@ -65,6 +73,9 @@ _FACTS = typer.Option(
     help="Fact file or folder of *.toml (repeatable). Default: $HETAO_FACTS, "
     "else the bundled facts.toml.",
     show_default=False,
+    # hetao reads the files itself and says what is wrong (exit 3), as for HETAO_FACTS;
+    # click's own check would make an unreadable file a usage error (2).
+    readable=False,
 )
 FactsOpt = Annotated[list[Path] | None, _FACTS]
 
@@ -445,12 +456,16 @@ def check(
             metavar="[PATH]...",
             help="Fact files or folders. Default: as --facts.",
             show_default=False,
+            readable=False,
         ),
     ] = None,
     sources_dir: Annotated[
         Path | None,
         typer.Option(
-            "--sources", metavar="DIR", help="Check every quote against DIR/<source id>.txt."
+            "--sources",
+            metavar="DIR",
+            help="Check every quote against DIR/<source id>.txt.",
+            readable=False,
         ),
     ] = None,
     fmt: Annotated[
@@ -502,14 +517,23 @@ def main() -> None:
     # here, never for an app run in-process (tests, or a program that embeds hetao).
     gc.disable()
     prepare_process_streams()
+    code: Any = ExitStatus.OK
+    failed: OSError | None = None
     try:
         app_for(sys.argv[1:])(prog_name="hetao")
     except KeyboardInterrupt:
-        sys.exit(ExitStatus.INTERRUPTED)
+        code = ExitStatus.INTERRUPTED
+    except SystemExit as done:
+        code = done.code
+    except OSError as exc:  # stdout failed inside click (its help or version to a full disk)
+        failed = exc
     finally:
         # The interpreter still collects once as it shuts down, disabled or not: frozen
         # objects are skipped, and nothing made so far is garbage (7-9 ms a run, measured).
         gc.freeze()
+    # What is still buffered (help, --version) is written now, not by the interpreter at exit,
+    # where a full disk would end the process with 120 and a traceback-like message.
+    sys.exit(finish_streams(code, failed))
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:

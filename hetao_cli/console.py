@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 if TYPE_CHECKING:
     from .problems import Problem
@@ -73,6 +73,7 @@ class Streams:
         # Rich's no_color drops colours but keeps bold; "never" (or NO_COLOR) means no escapes.
         plain = color is Color.NEVER or (not always and os.environ.get("NO_COLOR", "") != "")
         console = _Console(
+            _environ=_sane_size(os.environ),
             file=self.stdout,
             markup=False,
             emoji=False,
@@ -117,6 +118,20 @@ class Streams:
         exit_with(ExitStatus.OK)
 
 
+MIN_COLUMNS = 20  # a narrower COLUMNS (0, 1: a broken setting) is taken as unset
+MIN_LINES = 2
+
+
+def _sane_size(env: Mapping[str, str]) -> Mapping[str, str]:
+    """The environment Rich reads, less a COLUMNS or LINES too small to draw anything in."""
+    bad = [
+        name
+        for name, least in (("COLUMNS", MIN_COLUMNS), ("LINES", MIN_LINES))
+        if name in env and not (env[name].strip().isdigit() and int(env[name]) >= least)
+    ]
+    return {k: v for k, v in env.items() if k not in bad} if bad else env
+
+
 def _discard(stream: TextIO) -> None:
     """Point the stream's descriptor at /dev/null, so the interpreter's last flush of what is
     still buffered fails nowhere."""
@@ -127,6 +142,27 @@ def _discard(stream: TextIO) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+def finish_streams(code: Any, failed: OSError | None = None) -> Any:
+    """Flush stdout and stderr before the process ends, and the exit code that results.
+    `failed`: what stdout raised while the command ran, if anything (stderr never raises: see
+    _Forgiving). A closed pipe keeps the code; a stdout that cannot be written makes it 74,
+    said on stderr if stderr still works. A failed stream is pointed at /dev/null, so that the
+    interpreter's own last flush cannot fail again."""
+    try:
+        if failed is not None:
+            raise failed
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard(sys.stdout)
+        code = ExitStatus.OK if failed is not None else code
+    except OSError as exc:
+        _discard(sys.stdout)
+        Streams(sys.stdout, sys.stderr).say(f"cannot write the output: {exc.strerror or exc}")
+        code = ExitStatus.WRITE_ERROR
+    sys.stderr.flush()  # forgiving (see _Forgiving): it does not raise
+    return code
 
 
 def echoed(text: str, limit: int = 80) -> str:
@@ -169,13 +205,46 @@ def reopen_closed_streams() -> bool:
     return closed
 
 
+class _Forgiving:
+    """stderr that, once it cannot be written (`2>/dev/full`), goes quiet rather than fail:
+    there is nowhere left to say anything, and the exit code still tells what happened."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._failed = False
+
+    def write(self, text: str) -> int:
+        if not self._failed:
+            try:
+                return self._stream.write(text)
+            except OSError:
+                self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._failed:
+            try:
+                self._stream.flush()
+            except OSError:
+                self._give_up()
+
+    def _give_up(self) -> None:
+        self._failed = True
+        _discard(self._stream)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def prepare_process_streams() -> None:
-    """For the console script: closed streams reopened, and text that the terminal's encoding
-    cannot show written as backslash escapes rather than failing."""
+    """For the console script: closed streams reopened, text that the terminal's encoding
+    cannot show written as backslash escapes rather than failing, and a stderr that fails
+    given up on quietly."""
     closed = reopen_closed_streams()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    sys.stderr = cast(TextIO, _Forgiving(sys.stderr))
     if closed:
         Streams(sys.stdout, sys.stderr).say("standard output is closed; the output is discarded")

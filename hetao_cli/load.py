@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -63,19 +64,28 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.toml") if p.is_file())
-            if not found:
-                problems.append(Problem(str(path), "folder has no .toml files", unreadable=True))
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
+        try:
+            folder = stat.S_ISDIR(os.stat(path).st_mode)
+            found = sorted(p for p in path.glob("*.toml") if p.is_file()) if folder else []
+        except FileNotFoundError:
             problems.append(Problem(str(path), "no such file or folder", unreadable=True))
+            continue
+        except (OSError, ValueError) as exc:  # a folder on the way that cannot be searched, a
+            # name too long, a NUL in the path
+            problems.append(Problem(str(path), f"cannot read: {_reason(exc)}", unreadable=True))
+            continue
+        if not folder:
+            files.append(path)
+        elif not found:
+            problems.append(Problem(str(path), "folder has no .toml files", unreadable=True))
+        files.extend(found)
     seen: set[Path] = set()
     unique = []
     for f in files:
-        real = f.resolve()
+        try:
+            real = f.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_text reports the file
+            real = f
         if real not in seen:
             seen.add(real)
             unique.append(f)
@@ -86,10 +96,12 @@ def read_text(path: Path) -> str:
     """The file's text; raise FactFileError naming the file when it cannot be read."""
     name = str(path)
     try:
-        data = path.read_bytes()
+        data = _read_bounded(path)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise FactFileError([Problem(name, f"cannot read: {reason}", unreadable=True)]) from None
+        msg = f"cannot read: {_reason(exc)}"
+        raise FactFileError([Problem(name, msg, unreadable=True)]) from None
+    except ValueError as exc:  # not a regular file, or too large
+        raise FactFileError([Problem(name, str(exc), unreadable=True)]) from None
     if not data.strip():
         raise FactFileError([Problem(name, "file is empty", unreadable=True)])
     if data.startswith(b"\xef\xbb\xbf"):
@@ -104,6 +116,30 @@ def read_text(path: Path) -> str:
     if not _CONTENT_RE.search(text):  # stops at the first line that is not a comment
         raise FactFileError([Problem(name, "file has only comments, no entries", unreadable=True)])
     return text
+
+
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a fact file of 100,000 entries is about 38 MB
+
+
+def _read_bounded(path: Path) -> bytes:
+    """A regular file's bytes, up to MAX_FILE_BYTES; a device, pipe or socket (`/dev/zero`)
+    and a larger file raise ValueError before anything is read."""
+    # O_NONBLOCK: opening a pipe (a FIFO) would otherwise wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file (a device, pipe, socket or folder)")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or exc.__class__.__name__
 
 
 def parse(text: str, name: str) -> dict[str, Any]:

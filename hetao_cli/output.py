@@ -207,11 +207,11 @@ def render_csv(view: View, columns: Sequence[str]) -> str:
 
 def to_json(data: Any) -> str:
     """UTF-8 JSON as scripts want it: no \\u escapes, numbers as numbers."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 # One encoder for every record: json.dumps(..., ensure_ascii=False) builds a new one a call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def _cell(view: View, record: Record, key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
@@ -86,23 +87,29 @@ def areas_around(book: FactBook, area_id: str) -> list[str]:
 def _chain(book: FactBook, start: str, up: Callable[[Entry], str]) -> list[str]:
     """start, then each id `up` leads to, until none (or a loop)."""
     chain: list[str] = []
+    seen: set[str] = set()
     current = start
-    while current and current not in chain:
+    while current and current not in seen:
         chain.append(current)
+        seen.add(current)
         entry = book.by_id.get(current)
         current = up(entry) if entry is not None else ""
     return chain
 
 
 def area_of(book: FactBook, entry_id: str) -> str:
-    """The innermost area an entry lies in: itself for an area, an org's area, else ''."""
+    """The innermost area an entry lies in: itself for an area, an org's area (or the nearest
+    of its parents'), an event's area, else ''. Walked in a loop: a chain of any length, or a
+    cycle, of parents ends."""
     entry = book.by_id.get(entry_id)
     if isinstance(entry, Area):
         return entry.id
-    if isinstance(entry, Organisation):
-        return entry.area or (area_of(book, entry.parent) if entry.parent else "")
     if isinstance(entry, Event):
         return entry.area
+    for org_id in parents(book, entry_id):
+        org = book.by_id.get(org_id)
+        if isinstance(org, Organisation) and org.area:
+            return org.area
     return ""
 
 
@@ -184,7 +191,9 @@ class Density(NamedTuple):
 
     area: Area
     figure: Figure
-    per_km2: float  # the count over the area; for a stated density, the stated value
+    # the count over the area (None when too large to be a number: a land area of 1e-320
+    # km²); for a stated density, the stated value
+    per_km2: float | None
     recomputed: tuple[Recomputed, ...] = ()
 
 
@@ -204,7 +213,7 @@ def densities(book: FactBook) -> list[tuple[Area, list[Density]]]:
             if not _lies_within(book, fig.scope, area.id):
                 continue
             if fig.unit is Unit.COUNT:
-                rows.append(Density(area, fig, fig.value / area.area_km2))
+                rows.append(Density(area, fig, _ratio(fig.value, area.area_km2)))
             elif fig.unit is Unit.PER_KM2 and fig.scope == area.id:
                 rows.append(Density(area, fig, fig.value, tuple(recompute(book, fig))))
         out.append((area, rows))
@@ -219,9 +228,20 @@ def recompute(book: FactBook, stated: Figure) -> Iterator[Recomputed]:
         for area_id in areas_around(book, area_of(book, fig.scope)):
             area = book.by_id.get(area_id)
             if isinstance(area, Area) and area.area_km2:
-                value = fig.value / area.area_km2
+                value = _ratio(fig.value, area.area_km2)
+                if value is None:
+                    continue
                 close = abs(value - stated.value) <= 0.05 * abs(stated.value)
                 yield Recomputed(fig, area, value, close)
+
+
+def _ratio(count: float, area: float) -> float | None:
+    """count / area, or None where that is not a finite number (JSON has no Infinity)."""
+    try:
+        value = count / area
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def parse_bound(text: str) -> PartialDate:

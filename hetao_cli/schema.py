@@ -126,6 +126,20 @@ def type_name(value: Any) -> str:
     )
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """A TOML value in a message: its repr, cut when long; a table or list only two levels
+    deep (a 1,000-part dotted key nests a thousand tables, too deep for repr)."""
+    if isinstance(value, (dict, list)):
+        import reprlib  # only when such a value is reported
+
+        brief = reprlib.Repr()
+        brief.maxlevel, brief.maxstring, brief.maxother = 2, limit, limit
+        text = brief.repr(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {type_name(value)}")
@@ -140,7 +154,7 @@ def _texts(value: Any) -> tuple[str, ...]:
 
 def _slug(value: Any) -> str:
     if not isinstance(value, str) or not ID_RE.match(value):
-        raise ValueError(f"expected a lowercase slug (a-z, 0-9, '-'), got {value!r}"[:200])
+        raise ValueError(f"expected a lowercase slug (a-z, 0-9, '-'), got {shown(value)}")
     return value
 
 
@@ -196,11 +210,13 @@ def checked(field: Field, value: Any) -> Any:
     """The TOML value as the record holds it; raise ValueError saying what was expected."""
     if field.holds is Type.CHOICE:
         assert field.choices is not None
-        try:
-            return field.choices(value)
-        except (ValueError, TypeError):
-            names = ", ".join(str(m.value) for m in field.choices)
-            raise ValueError(f"expected one of {names}; got {value!r}"[:300]) from None
+        if isinstance(value, str):  # the Enum's own message would repr any other value whole
+            try:
+                return field.choices(value)
+            except ValueError:
+                pass
+        names = ", ".join(str(m.value) for m in field.choices)
+        raise ValueError(f"expected one of {names}; got {shown(value)}")
     found = _CHECKS[field.holds](value)
     if field.holds is Type.TEXT and field.required and not found.strip():
         raise ValueError("expected a non-empty string")

@@ -211,7 +211,7 @@ def area_view(book: FactBook) -> View:
                     "subject_en": d.figure.subject_en,
                     "count": None if stated else d.figure.value,
                     "qualifier": d.figure.qualifier.value,
-                    "per_km2": round(d.per_km2, 2),
+                    "per_km2": None if d.per_km2 is None else round(d.per_km2, 2),
                     "stated": stated,
                     "recomputed": [_recomputed(r) for r in d.recomputed],
                 }
