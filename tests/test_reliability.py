@@ -351,9 +351,43 @@ def mutated_facts(draw: st.DrawFn) -> str:
     return text
 
 
+# Values a hostile or careless file may hold: huge and tiny numbers, deep nesting, odd Unicode
+# (controls, bidi overrides, combining marks, non-characters, escapes of lone surrogates).
+ODD_VALUES = st.sampled_from([
+    "1" + "0" * 400, "-1" + "0" * 400, "1e-320", "1e308", "inf", "nan", "0", "-0.0", "true",
+    "[" * 300 + "]" * 300, "{a = " * 200 + "1" + "}" * 200, r'"\u202e\u0000\u001b[2J"',
+    r'"\ud800"', r'"a\u0301\u0301\u0301"', r'"\uffff\ufffe"', '"' + "字" * 5000 + '"',
+    '"""\n[[event]]\n"""', "'''\n[[org]]\n'''", '"2017-02-30"', '"0000"', '"2017-1"',
+])  # fmt: skip
+
+
+@st.composite
+def mutated_lines(draw: st.DrawFn) -> str:
+    """facts.toml with whole lines dropped, doubled, swapped, given an odd value or a key of
+    many dotted parts."""
+    lines = FACTS.read_text(encoding="utf-8").splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["drop", "double", "swap", "value", "dotted"]))
+        if how == "drop":
+            del lines[i]
+        elif how == "double":
+            lines.insert(i, lines[i])
+        elif how == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif how == "value" and " = " in lines[i]:
+            lines[i] = lines[i].split(" = ", 1)[0] + " = " + draw(ODD_VALUES)
+        elif how == "dotted" and " = " in lines[i]:
+            key, value = lines[i].split(" = ", 1)
+            lines[i] = key + "." + ".".join(["a"] * draw(st.integers(1, 990))) + " = " + value
+    return "\n".join(lines) + "\n"
+
+
 FACT_FILES = st.one_of(
     DOCUMENTS.map(toml_document),
     mutated_facts(),
+    mutated_lines(),
     st.text(CHARS, max_size=200),
     st.binary(max_size=200),
 )
@@ -366,6 +400,7 @@ FACT_FILES = st.one_of(
 @example(content="x = " + "[" * 5000 + "]" * 5000, json_out=True)
 @example(content="x = 1" + "0" * 5000, json_out=True)
 @example(content='[[event]]\ndate = 2020-01-01\nid = "x"', json_out=True)
+@example(content="[[figure]]\nunit." + ".".join(["a"] * 990) + " = 1\n", json_out=True)
 def test_any_fact_file_is_checked_or_refused(
     scratch: Path, content: str | bytes, json_out: bool
 ) -> None:
@@ -384,9 +419,19 @@ def test_any_fact_file_is_checked_or_refused(
     assert_clean(shown, (0, 3))
     if shown.exit_code == 3:
         assert str(path) in shown.stderr
+    for args in (["stats", "--area", "--json"], ["search", "量子", "--json"], ["org", "list"]):
+        other = cli(*args, "--facts", path)
+        assert_clean(other, (0, 1, 3))
+        assert (other.exit_code == 3) == (shown.exit_code == 3), args
+        if other.exit_code == 0 and "--json" in args:
+            json.loads(other.stdout, parse_constant=_no_constant)
     # The two agree: a file that loads is one check passes or only finds curator's problems.
     if checked.exit_code == 3:
         assert shown.exit_code == 3
+
+
+def _no_constant(name: str) -> None:
+    raise AssertionError(f"JSON holds {name}")
 
 
 NAMES = TEXT.filter(lambda s: s.strip() != "")

@@ -48,6 +48,18 @@ def test_a_thousand_part_dotted_key_is_a_problem_for_every_field(
         assert all(len(p["message"]) < 400 for p in problems)
 
 
+@pytest.mark.parametrize("field", ["id", "unit", "scope"])
+def test_a_deep_dotted_key_in_a_real_process(field: str, tmp_path: Path) -> None:
+    """In a test's deep stack the TOML parser gives up on 990 levels first; a real process
+    has the depth to parse them, and the message once tried to repr them whole."""
+    deep = f"{field}." + ".".join(["a"] * 990) + " = 1"
+    path = write(tmp_path, f"[[figure]]\n{deep}\n")
+    proc = hetao("check", path)
+    assert proc.returncode == 1, proc.stderr
+    assert b"Traceback" not in proc.stderr
+    assert f"field '{field}': expected".encode() in proc.stdout
+
+
 def org(ident: str, parent: str = "", area: str = "") -> str:
     return (
         f'[[org]]\nid = "{ident}"\nname = "{ident}"\nkind = "other"\n'
