@@ -1,8 +1,8 @@
 """Typer wiring: options → load → query → views → output; an error → a message and an exit code.
 
-Exit codes (console.ExitStatus): 0 success (an empty list too); 1 nothing found, an unknown
-id, or problems found by `check`; 2 usage error; 3 fact file unreadable or invalid; 74 the
-output could not be written; 130 interrupted.
+Exit codes (console.ExitStatus): 0 success; 1 nothing found (an empty listing or search), or
+problems found by `check`; 2 usage error (an unknown option, field, id or name too); 3 fact
+file unreadable or invalid; 74 the output could not be written; 130 interrupted.
 """
 
 import copy
@@ -33,9 +33,9 @@ from .output import Format, Lang, UnknownField, View, check_fields, parse_fields
 from .problems import FactFileError, Problem
 
 EPILOG = (
-    "Exit codes: 0 success (an empty list too); 1 nothing found, unknown id, or problems found "
-    "by check; 2 usage error; 3 fact file unreadable or invalid; 74 output could not be "
-    "written; 130 interrupted."
+    "Exit codes: 0 success; 1 nothing found (an empty listing or search), or problems found "
+    "by check; 2 usage error (an unknown option, field, id or name too); 3 fact file "
+    "unreadable or invalid; 74 output could not be written; 130 interrupted."
 )
 
 app = typer.Typer(
@@ -146,6 +146,14 @@ class Listing:
             except UnknownField as exc:
                 usage(str(exc))
 
+    def emit_found(self, view: View, nothing: str = "nothing matches") -> None:
+        """A listing; when it is empty, `nothing` on stderr and exit 1, the empty result still
+        printed (a script parses valid JSON or a header; a table shows its header)."""
+        self.emit(view)
+        if not view.records:
+            self.streams.say(nothing)
+            exit_with(ExitStatus.NOT_FOUND)
+
     def emit(self, view: View) -> None:
         try:
             rendered = render(view._replace(lang=self.lang), self.fmt, self.fields)
@@ -223,9 +231,18 @@ def timeline(
             help="Keep events up to this date, inclusive at its precision (2020 keeps 2020-10-14)."
         ),
     ] = None,
-    org: Annotated[str | None, typer.Option(help="Only events involving this org id.")] = None,
+    org: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ORG",
+            help="Only events involving this org (id, name or alias; repeatable: any of them).",
+        ),
+    ] = None,
     person: Annotated[
-        str | None, typer.Option(help="Only events involving this person id.")
+        list[str] | None,
+        typer.Option(
+            metavar="PERSON", help="Only events involving this person (id or name; repeatable)."
+        ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
     *,
@@ -241,8 +258,11 @@ def timeline(
     Example: hetao timeline --since 2020 --json | jq '.[] | .date'
     """
     first, last = bound(since, "--since"), bound(until, "--until")
-    events = query.timeline(out.book(), first, last, org, person, reverse)
-    out.emit(views.timeline_view(events))
+    book = out.book()
+    orgs = named(book, org, Kind.ORG, "--org")
+    people = named(book, person, Kind.PERSON, "--person")
+    events = query.timeline(book, first, last, orgs, people, reverse)
+    out.emit_found(views.timeline_view(events))
 
 
 @app.command(epilog=EPILOG)
@@ -252,8 +272,17 @@ def figures(
         list[str] | None,
         typer.Argument(metavar="[QUERY]...", help="Words that must all match the figure's text."),
     ] = None,
-    scope: Annotated[str | None, typer.Option(help="Only figures about this entry id.")] = None,
-    unit: Annotated[Unit | None, typer.Option(help="Only figures in this unit.")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID",
+            help="Only figures about this entry (id, name or alias; repeatable: any of them).",
+        ),
+    ] = None,
+    unit: Annotated[
+        list[Unit] | None,
+        typer.Option(help="Only figures in this unit (repeatable).", case_sensitive=False),
+    ] = None,
     *,
     out: Listing,
 ) -> None:
@@ -263,12 +292,13 @@ def figures(
 
     Example: hetao figures 項目 --unit count
     """
-    found: Sequence[Entry] = query.figures(out.book(), scope, unit)
+    book = out.book()
+    found: Sequence[Entry] = query.figures(book, named(book, scope, None, "--scope"), unit or ())
     if query_:
         from .search import search
 
         found = [m.entry for m in search(found, query_)]
-    out.emit(views.figures_view(found))
+    out.emit_found(views.figures_view(found))
 
 
 @app.command(epilog=EPILOG)
@@ -307,15 +337,7 @@ def _find(entries: Sequence[Entry], terms: list[str], out: Listing, columns: Seq
     matches = search(entries, terms)
     kinds = {kind_of(e) for e in entries}
     view = views.search_view(matches, columns, [k for k in Kind if k in kinds])
-    if matches:
-        out.emit(view)
-        return
-    out.check_fields(view)  # a misspelt field is a usage error (2) even when nothing matches
-    out.streams.say(f"nothing matches {echoed(' '.join(terms))}")
-    # An empty result is still printed in machine formats, so a script parses valid JSON.
-    if out.machine:
-        out.emit(view)
-    exit_with(ExitStatus.NOT_FOUND)
+    out.emit_found(view, f"nothing matches {echoed(' '.join(terms))}")
 
 
 QueryArg = Annotated[
@@ -336,17 +358,60 @@ def search_cmd(terms: QueryArg, *, out: Listing) -> None:
     _find(list(out.book().entries()), terms, out, views.SEARCH_COLUMNS)
 
 
-def _show(entry_id: str, kind: Kind | None, out: Listing) -> None:
+def _show(text: str, kind: Kind | None, out: Listing) -> None:
     book = out.book()
-    entry = book.by_id.get(entry_id)
-    if entry is None or (kind is not None and kind_of(entry) is not kind):
-        import difflib
+    (entry_id,) = named(book, [text], kind, "ID")
+    out.emit(views.show_view(book, book.by_id[entry_id]))
 
-        pool = [e.id for e in (book.entries() if kind is None else book.of_kind(kind))]
-        close = difflib.get_close_matches(entry_id, pool, n=3, cutoff=0.5)
-        what = f"no {kind.value if kind else 'entry'} with id {echoed(entry_id)}"
-        out.streams.fail(what + (f"; did you mean: {', '.join(close)}?" if close else ""))
-    out.emit(views.show_view(book, entry))
+
+_SHOW = {Kind.ORG: "hetao org show", Kind.PERSON: "hetao person show"}
+
+
+def named(book: FactBook, texts: Sequence[str] | None, kind: Kind | None, option: str) -> list[str]:
+    """The ids of the entries the user named by id, name or alias (see search.look_up); one
+    that names none, several, or an entry of another kind is a usage error (2) that says so."""
+    from .search import look_up
+
+    ids: list[str] = []
+    what = kind.value if kind else "entry"
+    for text in texts or ():
+        found = look_up(book, text, [kind] if kind else ())
+        if len(found.matches) == 1:
+            ids.append(found.matches[0].id)
+            continue
+        if found.matches:
+            listed = ", ".join(f"{e.id} ({_label(e)})" for e in found.matches)
+            usage(f"{echoed(text)} names several: {listed}; give one id", option)
+        if found.elsewhere:
+            e = found.elsewhere[0]
+            other = kind_of(e)
+            usage(f"{e.id} is {_a(other.value)}, not {_a(what)}: "
+                  f"{_SHOW.get(other, 'hetao show')} {e.id}", option)  # fmt: skip
+        close = ", ".join(f"{e.id} ({_label(e)})" for e in found.close)
+        usage(f"no {what} {echoed(text)}" + (f"; did you mean: {close}?" if close else ""), option)
+    return ids
+
+
+def _label(entry: Entry) -> str:
+    label, _ = views.label_of(views.record_of(entry))
+    return str(label)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _field_of_work(book: FactBook, text: str) -> str:
+    """A field of work as the facts write it, whatever its case; else a usage error."""
+    known = query.fields_of_work(book)
+    for f in known:
+        if f.casefold() == text.strip().casefold():
+            return f
+    import difflib
+
+    close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.6)
+    hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(known)}"
+    usage(f"no field of work {echoed(text)}{hint}", "--field")
 
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The entry's id.")]
@@ -366,13 +431,16 @@ def show(entry_id: IdArg, *, out: Listing) -> None:
 @listing
 def org_list(
     kind: Annotated[
-        OrgKind | None, typer.Option(help="Only this kind of organisation.", case_sensitive=False)
+        list[OrgKind] | None,
+        typer.Option(help="Only this kind of organisation (repeatable).", case_sensitive=False),
     ] = None,
     field: Annotated[
-        str | None, typer.Option(help="Only this field of work (quantum, ...).")
+        list[str] | None,
+        typer.Option(metavar="FIELD", help="Only this field of work (quantum, ...; repeatable)."),
     ] = None,
     area: Annotated[
-        str | None, typer.Option(help="Only orgs in this area id (or within it).")
+        list[str] | None,
+        typer.Option(metavar="AREA", help="Only orgs in this area (or within it; repeatable)."),
     ] = None,
     *,
     out: Listing,
@@ -381,8 +449,10 @@ def org_list(
 
     Example: hetao org list --field quantum
     """
-    found = query.orgs(out.book(), kind.value if kind else None, field, area)
-    out.emit(views.orgs_view(found))
+    book = out.book()
+    fields = [_field_of_work(book, f) for f in field or ()]
+    found = query.orgs(book, kind or (), fields, named(book, area, Kind.AREA, "--area"))
+    out.emit_found(views.orgs_view(found))
 
 
 @org_app.command("search", epilog=EPILOG)
@@ -409,7 +479,11 @@ def org_show(entry_id: IdArg, *, out: Listing) -> None:
 @listing
 def person_list(
     org: Annotated[
-        str | None, typer.Option(help="Only people of this org id or its units.")
+        list[str] | None,
+        typer.Option(
+            metavar="ORG",
+            help="Only people of this org or its units (id, name or alias; repeatable).",
+        ),
     ] = None,
     *,
     out: Listing,
@@ -419,8 +493,8 @@ def person_list(
     Example: hetao person list --org cityu
     """
     book = out.book()
-    people = query.people_of(book, org) if org else list(book.people)
-    out.emit(views.people_view(people))
+    people = query.people_of(book, named(book, org, Kind.ORG, "--org")) if org else book.people
+    out.emit_found(views.people_view(people))
 
 
 @person_app.command("search", epilog=EPILOG)

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 class ExitStatus(IntEnum):
     """What hetao's exit code means; scripts may rely on each."""
 
-    OK = 0  # success, an empty list too
-    NOT_FOUND = 1  # nothing found, an unknown id, or problems found by `check`
-    USAGE = 2  # a usage error (click exits 2 for its own)
+    OK = 0  # success
+    NOT_FOUND = 1  # nothing found (an empty listing or search), or problems found by `check`
+    USAGE = 2  # a usage error, an unknown id or name too (click exits 2 for its own)
     FACTS = 3  # a fact file is unreadable or invalid
     WRITE_ERROR = 74  # sysexits EX_IOERR: the output could not be written (a full disk)
     INTERRUPTED = 130  # Ctrl-C

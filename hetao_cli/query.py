@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import NamedTuple
 
 from .model import (
@@ -16,6 +16,7 @@ from .model import (
     Figure,
     Kind,
     Organisation,
+    OrgKind,
     PartialDate,
     Person,
     Unit,
@@ -26,20 +27,21 @@ def timeline(
     book: FactBook,
     since: PartialDate | None = None,
     until: PartialDate | None = None,
-    org: str | None = None,
-    person: str | None = None,
+    orgs: Collection[str] = (),
+    people: Collection[str] = (),
     reverse: bool = False,
 ) -> list[Event]:
     """Events in date order. Bounds are inclusive at their own precision; an event whose date
-    is coarser than a bound is kept when its span overlaps the range."""
+    is coarser than a bound is kept when its span overlaps the range. `orgs`, `people`: only
+    events involving any of them (none given: every event)."""
     first = since.start if since else None
     last = until.end if until else None
     events = [
         e
         for e in book.events
         if e.date.overlaps(first, last)
-        and (org is None or org in e.orgs)
-        and (person is None or person in e.people)
+        and (not orgs or any(o in orgs for o in e.orgs))
+        and (not people or any(p in people for p in e.people))
     ]
     events.sort(key=lambda e: e.date.sort_key)
     if reverse:  # the exact reverse, events of one date too (sort's reverse keeps their order)
@@ -47,31 +49,43 @@ def timeline(
     return events
 
 
-def figures(book: FactBook, scope: str | None = None, unit: Unit | None = None) -> list[Figure]:
-    """Figures in file order, optionally only those about one entry or in one unit."""
+def figures(
+    book: FactBook, scopes: Collection[str] = (), units: Collection[Unit] = ()
+) -> list[Figure]:
+    """Figures in file order, optionally only those about any of `scopes`, in any of `units`."""
     return [
         f
         for f in book.figures
-        if (scope is None or f.scope == scope) and (unit is None or f.unit is unit)
+        if (not scopes or f.scope in scopes) and (not units or f.unit in units)
     ]
 
 
 def orgs(
-    book: FactBook, kind: str | None = None, field: str | None = None, area: str | None = None
+    book: FactBook,
+    kinds: Collection[OrgKind] = (),
+    fields: Collection[str] = (),
+    areas: Collection[str] = (),
 ) -> list[Organisation]:
-    """Organisations, optionally of one kind, in one field of work, or in (or within) an area."""
+    """Organisations, optionally of any of `kinds`, in any of `fields` of work, or in (or
+    within) any of `areas`."""
     return [
         o
         for o in book.orgs
-        if (kind is None or o.kind.value == kind)
-        and (field is None or field in o.fields)
-        and (area is None or area in areas_around(book, o.area))
+        if (not kinds or o.kind in kinds)
+        and (not fields or any(f in fields for f in o.fields))
+        and (not areas or any(a in areas for a in areas_around(book, o.area)))
     ]
 
 
-def people_of(book: FactBook, org: str) -> list[Person]:
-    """People of an organisation or of any of its units (an org whose parent chain has it)."""
-    return [p for p in book.people if any(org in parents(book, o) for o in p.orgs)]
+def people_of(book: FactBook, orgs: Collection[str]) -> list[Person]:
+    """People of any of the organisations or of any of their units (an org whose parent chain
+    has it)."""
+    return [p for p in book.people if any(a in orgs for o in p.orgs for a in parents(book, o))]
+
+
+def fields_of_work(book: FactBook) -> list[str]:
+    """Every field of work an organisation has, in first-seen order."""
+    return list(dict.fromkeys(f for o in book.orgs for f in o.fields))
 
 
 def parents(book: FactBook, org_id: str) -> list[str]:

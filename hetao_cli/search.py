@@ -6,11 +6,11 @@ OpenCC is imported the first time text is folded, never at start-up.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .model import SCHEMAS, Entry, Kind, kind_of
+from .model import SCHEMAS, Entry, FactBook, Kind, kind_of
 from .schema import Search, Type
 
 NAME, TEXT = Search.NAME, Search.TEXT
@@ -161,3 +161,61 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
         matches.append((rank, i, Match(entries[i], rank, ",".join(fields))))
     matches.sort(key=lambda m: (m[0], m[1]))
     return [m for _, _, m in matches]
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-ups: what a user typed (an id, an alias, a name, in either script or English) to entries
+
+
+class Found(NamedTuple):
+    """What a typed id or name names."""
+
+    matches: tuple[Entry, ...]  # entries of the kinds asked for
+    elsewhere: tuple[Entry, ...]  # entries of other kinds
+    close: tuple[Entry, ...]  # near misses, for "did you mean"
+
+
+def _compact(folded: str) -> str:
+    """A folded name without spaces, hyphens, dots and middle dots: "Yu Dapeng" is yudapeng."""
+    return "".join(c for c in folded if not c.isspace() and c not in "-_.·・‧")
+
+
+def _names(entry: Entry) -> Iterator[str]:
+    yield entry.id
+    values: tuple[Any, ...] = entry
+    for index, _, many in _SEARCHED[kind_of(entry)]:
+        if index == 0:
+            continue  # the id, given above
+        value = values[index]
+        if many:
+            yield from value
+        elif value:
+            yield value
+
+
+def look_up(book: FactBook, text: str, kinds: Collection[Kind] = ()) -> Found:
+    """The entries whose id, name, English name or alias is `text`, compared folded (case,
+    full-width, Traditional or Simplified, spaces and hyphens); with near misses when none is.
+    An exact id costs nothing more than a dictionary look-up."""
+    exact = book.by_id.get(text)
+    if exact is not None and (not kinds or kind_of(exact) in kinds):
+        return Found((exact,), (), ())
+    entries = list(book.entries())
+    pairs = [(e, name) for e in entries for name in _names(e) if name]
+    folded = fold_many([text, *(name for _, name in pairs)])
+    wanted = _compact(folded[0])
+    named = list(dict.fromkeys(e for (e, _), f in zip(pairs, folded[1:], strict=True)
+                               if _compact(f) == wanted))  # fmt: skip
+    matches = tuple(e for e in named if not kinds or kind_of(e) in kinds)
+    elsewhere = tuple(e for e in named if kinds and kind_of(e) not in kinds)
+    if matches or elsewhere or not wanted:
+        return Found(matches, elsewhere, ())
+    import difflib  # only for a near miss
+
+    by_name: dict[str, list[Entry]] = {}
+    for (e, _), f in zip(pairs, folded[1:], strict=True):
+        if not kinds or kind_of(e) in kinds:
+            by_name.setdefault(_compact(f), []).append(e)
+    near = difflib.get_close_matches(wanted, list(by_name), n=5, cutoff=0.6)
+    close = tuple(dict.fromkeys(e for name in near for e in by_name[name]))[:5]
+    return Found((), (), close)

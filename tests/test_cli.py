@@ -301,8 +301,9 @@ def test_show_in_a_narrow_terminal_is_one_block_of_fields() -> None:
 
 
 def test_an_empty_listing_in_a_narrow_terminal_still_has_its_header() -> None:
-    out = ok("timeline", "--since", "2030", "--format", "table", env={"COLUMNS": "20"}).stdout
-    assert "─" in out
+    result = run("timeline", "--since", "2030", "--format", "table", env={"COLUMNS": "20"})
+    assert result.exit_code == 1
+    assert "─" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -443,10 +444,15 @@ def test_timeline_by_org_and_person() -> None:
     assert timeline_ids("--org", "shutang", "--since", "2019") == ["2023-shutang-ip-securitisation"]
 
 
-def test_timeline_empty_is_success() -> None:
-    assert ok("timeline", "--since", "2030", "--json").stdout.strip() == "[]"
-    assert ok("timeline", "--since", "2030").stdout == "date\ttitle\torgs\tpeople\tid\n"
-    assert ok("timeline", "--org", "no-such-org", "--format", "jsonl").stdout == ""
+def test_an_empty_timeline_exits_1_with_valid_output() -> None:
+    for args, out in [
+        (["--json"], "[]\n"),
+        ([], "date\ttitle\torgs\tpeople\tid\n"),
+        (["--format", "jsonl"], ""),
+    ]:
+        result = run("timeline", "--since", "2030", *args)
+        assert (result.exit_code, result.stdout) == (1, out)
+        assert result.stderr == "hetao: nothing matches\n"
 
 
 @pytest.mark.parametrize(
@@ -562,7 +568,7 @@ def test_org_list_filters() -> None:
         o.id for o in BOOK.orgs if o.area == "shenzhen-park"
     ]
     assert "hksp-shenzhen" not in listed("--area", "shenzhen-park")
-    assert listed("--field", "no-such-field") == []
+    assert run("org", "list", "--field", "no-such-field").exit_code == 2
 
 
 def test_person_list_by_org() -> None:
@@ -637,6 +643,9 @@ def test_search_finding_nothing_exits_1(command: list[str], fmt: str) -> None:
         assert json.loads(result.stdout) == []
     elif fmt in ("tsv", "csv"):
         assert rows_of(fmt, result.stdout) == []
+    elif fmt == "table":  # its header, as every empty listing has
+        assert result.stdout.split()[:2] == ["kind" if command == ["search"] else "id", "id"
+                                             if command == ["search"] else "name"]  # fmt: skip
     else:
         assert result.stdout == ""
 
@@ -726,23 +735,64 @@ def test_show_speech_event() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["show", "siqaa"], "did you mean: siqa"),
+        (["show", "siqaa"], "did you mean: siqa (深圳國際量子研究院),"),
         (["show", "hetao-zon"], "did you mean: hetao-zone"),
-        (["org", "show", "yu-dapeng"], "no org with id 'yu-dapeng'"),
-        (["person", "show", "siqa"], "no person with id 'siqa'"),
+        (["org", "show", "yu-dapeng"],
+         "yu-dapeng is a person, not an org: hetao person show yu-dapeng"),
+        (["person", "show", "siqa"], "siqa is an org, not a person: hetao org show siqa"),
         (["person", "show", "xi-jinpin"], "did you mean: xi-jinping"),
-        (["show", "nothing-like-anything-here"], "no entry with id"),
+        (["show", "nothing-like-anything-here"], "no entry 'nothing-like-anything-here'"),
+        (["timeline", "--org", "舒糖科枝"], "no org '舒糖科枝'; did you mean: shutang"),
+        (["figures", "--scope", "siqa-typo"], "did you mean: siqa"),
+        (["person", "list", "--org", "CityUU"], "did you mean: cityu"),
+        (["org", "list", "--field", "quantumm"],
+         "no field of work 'quantumm'; did you mean: quantum?"),
+        (["org", "list", "--area", "siqa"], "siqa is an org, not an area"),
+        (["timeline", "--person", "siqa"], "siqa is an org, not a person"),
     ],
-)
+)  # fmt: skip
 @pytest.mark.parametrize("fmt", ["json", "tsv"])
-def test_show_unknown_id_exits_1_suggesting_close_ids(
+def test_an_unknown_id_or_name_is_a_usage_error_suggesting_close_ones(
     args: list[str], message: str, fmt: str
 ) -> None:
     result = run(*args, "--format", fmt)
-    assert result.exit_code == 1
-    assert message in result.stderr
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["show", "SIQA"], "siqa"),  # an alias, in any case
+        (["show", "深圳国际量子研究院"], "siqa"),  # Simplified for Traditional
+        (["show", "Shenzhen International Quantum Academy"], "siqa"),  # the English name
+        (["show", "ＳＩＱＡ"], "siqa"),  # full-width
+        (["person", "show", "Yu Dapeng"], "yu-dapeng"),
+        (["person", "show", "yudapeng"], "yu-dapeng"),
+        (["org", "show", "舒糖科技"], "shutang"),
+    ],
+)
+def test_show_takes_an_id_alias_or_name(args: list[str], expected: str) -> None:
+    assert json.loads(ok(*args, "--json").stdout)["id"] == expected
+
+
+def test_filters_take_names_and_combine() -> None:
+    def ids(*args: str) -> list[str]:
+        return [r["id"] for r in json.loads(ok(*args, "--json").stdout)]
+
+    assert ids("timeline", "--org", "舒糖科技") == ids("timeline", "--org", "shutang")
+    both = ids("timeline", "--org", "shutang", "--org", "hksar-gov")
+    assert set(both) == set(ids("timeline", "--org", "shutang")) | set(
+        ids("timeline", "--org", "hksar-gov")
+    )
+    assert ids("org", "list", "--field", "QUANTUM", "--field", "networks") == [
+        o.id for o in BOOK.orgs if {"quantum", "networks"} & set(o.fields)
+    ]
+    assert ids("person", "list", "--org", "CityU") == ids("person", "list", "--org", "cityu")
+    assert ids("figures", "--unit", "KM2") == ids("figures", "--unit", "km2")
+    assert ids("figures", "--scope", "SIQA") == ids("figures", "--scope", "siqa")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -774,9 +824,9 @@ def test_fields_choose_and_order_in_every_format(fmt: str) -> None:
         ["stats", "--area"],
         ["sources"],
         ["org", "list"],
-        ["org", "list", "--field", "no-such-field"],
+        ["org", "list", "--kind", "party", "--area", "shenzhen-park"],  # none
         ["person", "list"],
-        ["person", "list", "--org", "no-such-org"],
+        ["person", "list", "--org", "state-council"],  # nobody
         ["search", "量子"],
         ["org", "search", "量子"],
         ["person", "search", "院士"],
