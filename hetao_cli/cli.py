@@ -5,23 +5,25 @@ id, or problems found by `check`; 2 usage error; 3 fact file unreadable or inval
 output could not be written; 130 interrupted.
 """
 
+import contextlib
 import copy
 import functools
 import gc
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__, query, views
 from .console import Color, ExitStatus, Streams, echoed, exit_with, prepare_process_streams
 from .load import load
 from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
-from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render
+from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render, visible
 from .problems import FactFileError, Problem
 
 EPILOG = (
@@ -30,7 +32,39 @@ EPILOG = (
     "written; 130 interrupted."
 )
 
+# click's UsageError, the base of its every error about the command line, whether typer ships
+# its own copy of click or uses click's.
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _Group(TyperGroup):
+    """The root command: a usage error echoes the person's own text (an option, a value, a
+    word too many). click shows C0 and C1 controls in it escaped, but not bidi controls, nor
+    any in a message of hetao's own: here every one is."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _visible_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _visible_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _visible_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if isinstance(exc, _USAGE_ERROR):
+            # `message` is what click shows; for a bare `hetao` it is the help, so lines stay.
+            error: Any = exc
+            error.message = visible(error.message, lines=True)
+        raise
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Explore the facts of the Hetao Shenzhen-Hong Kong Science and Technology "
     "Innovation Cooperation Zone (河套深港科技創新合作區), each with the quote it comes from.",
     epilog=EPILOG,
@@ -53,7 +87,7 @@ app.add_typer(person_app, name="person")
 
 
 def usage(message: str, param: str | None = None) -> NoReturn:
-    raise typer.BadParameter(message, param_hint=param)
+    raise typer.BadParameter(visible(message), param_hint=param)
 
 
 # ---------------------------------------------------------------------------------------------
