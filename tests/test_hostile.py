@@ -232,7 +232,7 @@ def test_check_shows_the_keys_escaped_on_stdout_and_in_json(tmp_path: Path) -> N
     assert not raw_controls(out, "\n")
     problems = json.loads(out)
     assert problems[0]["field"] == "name\x1b]0;pwned\x07"
-    assert problems[1]["message"] == "unknown table [[\x1b[2J\u202e]]"
+    assert problems[1]["message"] == r"unknown table [[\x1b[2J\u202e]]"  # printable as it is
 
 
 @pytest.mark.parametrize(
