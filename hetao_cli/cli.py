@@ -117,6 +117,10 @@ _SHARED = [
         case_sensitive=False, show_default=False,
     )),
     _shared("json_", False, bool, typer.Option("--json", help="Short for --format json.")),
+    _shared("excel", False, bool, typer.Option(
+        "--excel", help="CSV for spreadsheets: a UTF-8 byte-order mark, and a ' before a cell "
+        "that starts with = + - @ (read as a formula). Implies --format csv.",
+    )),
     _shared("fields", None, str | None, typer.Option(
         "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B",
     )),
@@ -138,15 +142,24 @@ class Listing:
         facts: Sequence[Path] | None,
         fmt: Format | None,
         json_: bool,
+        excel: bool,
         fields: str | None,
         lang: Lang,
         color: Color,
     ) -> None:
         if json_ and fmt not in (None, Format.JSON):
             usage(f"--json conflicts with --format {fmt.value}")
+        if excel and json_:
+            usage("--excel conflicts with --json")
+        if excel and fmt not in (None, Format.CSV):
+            usage(f"--excel conflicts with --format {fmt.value}")
         self.streams = Streams(sys.stdout, sys.stderr)
         self.facts = facts
-        self.fmt = Format.JSON if json_ else fmt or self._default_format()
+        self.excel = excel  # CSV for a spreadsheet
+        if excel:
+            self.fmt = Format.CSV
+        else:
+            self.fmt = Format.JSON if json_ else fmt or self._default_format()
         self.fields = parse_fields(fields)
         self.lang = lang
         self.color = color
@@ -171,7 +184,7 @@ class Listing:
 
     def emit(self, view: View) -> None:
         try:
-            rendered = render(view._replace(lang=self.lang), self.fmt, self.fields)
+            rendered = render(view._replace(lang=self.lang), self.fmt, self.fields, self.excel)
         except UnknownField as exc:
             usage(str(exc))
         if isinstance(rendered, str):
@@ -181,9 +194,10 @@ class Listing:
 
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the options every listing shares (--facts, --format, --json, --fields,
-    --lang, --color), as one `out: Listing` argument: Typer reads a command's options from its
-    signature, so the wrapper shows Typer the command's own parameters and the shared ones."""
+    """Give a command the options every listing shares (--facts, --format, --json, --excel,
+    --fields, --lang, --color), as one `out: Listing` argument: Typer reads a command's options
+    from its signature, so the wrapper shows Typer the command's own parameters and the shared
+    ones."""
     own = inspect.signature(command)
     params = [p for p in own.parameters.values() if p.name != "out"] + _SHARED
     shared = [p.name for p in _SHARED]

@@ -220,7 +220,12 @@ class View(NamedTuple):
     lines: Sequence[str] | None = None
 
 
-def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"). A CR is shown as
+# \x0d before this is asked, so no cell still starts with one; it stays, as the list has it.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool = False) -> str:
     buf = io.StringIO()
     fold = _folder(view.lang)
     if delimiter == "\t":
@@ -238,10 +243,14 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str) -> str:
     # CSV quotes a field with a tab or a newline and keeps them; every other control character
     # is shown as its escape (a CR too: \x0d), which also spares Python 3.10's csv a NUL, which
     # it cannot write.
+    def text(s: str) -> str:
+        s = visible(s, lines=True)
+        return "'" + s if excel and s.startswith(_FORMULA) else s
+
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([visible(c, lines=True) for c in columns])
+    writer.writerow([text(c) for c in columns])
     for r in view.records:
-        writer.writerow([visible(fold(_cell(view, r, c)), lines=True) for c in columns])
+        writer.writerow([text(fold(_cell(view, r, c))) for c in columns])
     return buf.getvalue()
 
 
@@ -251,6 +260,13 @@ def render_tsv(view: View, columns: Sequence[str]) -> str:
 
 def render_csv(view: View, columns: Sequence[str]) -> str:
     return _delimited(view, columns, ",")
+
+
+def render_excel(view: View, columns: Sequence[str]) -> str:
+    """CSV for a spreadsheet (--excel): a UTF-8 byte-order mark, without which Excel reads the
+    file in the system's code page, and a ' before every cell a spreadsheet would read as a
+    formula (one that starts with = + - @ or a tab), so that it shows as text."""
+    return "\ufeff" + _delimited(view, columns, ",", excel=True)
 
 
 def to_json(data: Any) -> str:
@@ -424,11 +440,17 @@ RENDERERS: dict[Format, Callable[[View, Sequence[str]], Any]] = {
 }
 
 
-def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
-    """Check the chosen fields, then render in the chosen format (a str, or a Rich table).
+def render(
+    view: View, fmt: Format, fields: Sequence[str] | None = None, excel: bool = False
+) -> Any:
+    """Check the chosen fields, then render in the chosen format (a str, or a Rich table);
+    `excel`: CSV for a spreadsheet, render_excel.
 
     Machine formats keep only the chosen fields; the others show the chosen columns, each
     cell made from the whole record, so that a cell never depends on which fields are shown."""
+    if excel and fmt is not Format.CSV:
+        raise ValueError(f"excel is a kind of CSV, not of {fmt.value}")
+    renderer = render_excel if excel else RENDERERS[fmt]
     if fields:
         check_fields(view, fields)
     if view.lines is not None and fmt is Format.TABLE:
@@ -438,14 +460,14 @@ def render(view: View, fmt: Format, fields: Sequence[str] | None = None) -> Any:
             view = view._replace(records=select(view.records, fields))
         return RENDERERS[fmt](view, view.columns)
     if view.details is not None:
-        return RENDERERS[fmt](*_detail_view(view, fields))
+        return renderer(*_detail_view(view, fields))
     if fields:
         view, columns = view._replace(group=None), list(fields)
     elif fmt is Format.TABLE and view.table_columns:
         columns = list(view.table_columns)
     else:
         columns = list(view.columns)
-    return RENDERERS[fmt](view, columns)
+    return renderer(view, columns)
 
 
 def check_fields(view: View, fields: Sequence[str]) -> None:

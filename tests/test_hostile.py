@@ -29,7 +29,20 @@ from hetao_cli.views import timeline_view
 HOSTILE = "\x1b[2J\x1b]52;c;aGV0YW8=\x07\x07\x9b31m\u202e\x00"
 SHOWN = shown(HOSTILE)  # \x1b[2J\x1b]52;c;aGV0YW8=\x07\x07\x9b31m\u202e\x00, as text
 # What each format may carry raw: its own line and field separators.
-ALLOWED = {"table": "\n", "tsv": "\t\n", "csv": "\t\n", "json": "\n", "jsonl": "\n"}
+ALLOWED = {
+    "table": "\n",
+    "tsv": "\t\n",
+    "csv": "\t\n",
+    "excel": "\t\n",
+    "json": "\n",
+    "jsonl": "\n",
+}
+
+
+def as_format(fmt: str) -> list[str]:
+    return ["--excel"] if fmt == "excel" else ["--format", fmt]
+
+
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 WIDE: dict[str, str | None] = {"COLUMNS": "1000", "NO_COLOR": None, "FORCE_COLOR": None}
 
@@ -126,7 +139,7 @@ def shows_text(command: tuple[str, ...], fmt: str) -> bool:
 def test_no_control_character_reaches_the_output_raw(
     facts: Path, command: tuple[str, ...], fmt: str
 ) -> None:
-    result = run(*command, "--facts", facts, "--format", fmt)
+    result = run(*command, "--facts", facts, *as_format(fmt))
     assert result.exit_code == 0, result.stderr
     assert not raw_controls(result.stdout, ALLOWED[fmt])
     assert result.stderr == ""
@@ -143,9 +156,9 @@ def test_no_control_character_reaches_the_output_raw(
         assert SHOWN in result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["table", "tsv", "csv"])
+@pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "excel"])
 def test_the_escapes_are_the_text_as_shown(facts: Path, fmt: str) -> None:
-    out = run("timeline", "--facts", facts, "--format", fmt, "--fields", "id,title").stdout
+    out = run("timeline", "--facts", facts, *as_format(fmt), "--fields", "id,title").stdout
     assert f"{SHOWN}示範研究院成立" in out
     assert SHOWN == r"\x1b[2J\x1b]52;c;aGV0YW8=\x07\x07\x9b31m\u202e\x00"
 
@@ -278,6 +291,9 @@ def test_no_format_renders_a_control_character_raw(title: str, quote: str) -> No
             out = SGR.sub("", table_text(out))  # Rich's own colours, and nothing else
         assert isinstance(out, str)
         assert not raw_controls(out, ALLOWED[fmt.value]), fmt
+        if fmt is Format.CSV:
+            excel = render(view, fmt, ["date", "title", "quote", "id"], excel=True)
+            assert not raw_controls(excel, ALLOWED["excel"])
         if fmt in (Format.JSON, Format.JSONL):
             [record] = parsed(fmt.value, out)
             assert (record["title"], record["quote"]) == ("示範" + title, quote)
@@ -290,7 +306,7 @@ def test_no_format_renders_a_control_character_raw(title: str, quote: str) -> No
 def test_no_command_output_holds_a_control_character_raw(tmp_path: Path, title: str) -> None:
     facts = hostile_facts(tmp_path, title)
     for fmt, allowed in ALLOWED.items():
-        result = run("timeline", "--facts", facts, "--format", fmt)
+        result = run("timeline", "--facts", facts, *as_format(fmt))
         assert result.exit_code == 0, result.stderr
         assert not raw_controls(result.stdout, allowed), fmt
         assert result.stderr == ""

@@ -156,6 +156,40 @@ def test_csv_round_trips_text(pairs: list[tuple[str, str]]) -> None:
     assert rows == [["a", "b"], *([shown(a, "\t\n"), shown(b, "\t\n")] for a, b in pairs)]
 
 
+FORMULAS = [
+    {"a": "=1+1", "b": "+33"},
+    {"a": "-2", "b": "@SUM(A1)"},
+    {"a": "\tx", "b": "a=b"},
+    {"a": "\rx", "b": ""},
+]
+
+
+def test_excel_csv_has_a_bom_and_a_quote_before_each_formula() -> None:
+    out = render(View(FORMULAS, ["a", "b"]), Format.CSV, excel=True)
+    assert out.startswith("\ufeffa,b\n")
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
+    assert rows == [
+        ["a", "b"],
+        ["'=1+1", "'+33"],
+        ["'-2", "'@SUM(A1)"],
+        ["'\tx", "a=b"],
+        [r"\x0dx", ""],  # a CR is shown as its escape, and starts no formula
+    ]
+
+
+def test_plain_csv_never_changes_a_cell() -> None:
+    out = render(View(FORMULAS, ["a", "b"]), Format.CSV)
+    assert not out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert rows[1:4] == [[r["a"], r["b"]] for r in FORMULAS[:3]]
+
+
+@pytest.mark.parametrize("fmt", [f for f in Format if f is not Format.CSV])
+def test_excel_is_a_kind_of_csv_only(fmt: Format) -> None:
+    with pytest.raises(ValueError, match="excel is a kind of CSV"):
+        render(View(FORMULAS, ["a", "b"]), fmt, excel=True)
+
+
 def test_delimited_formats_convert_to_simplified_when_asked() -> None:
     view = View(RECORDS, ["id", "name"], lang=Lang.ZH_HANS)
     for renderer in (render_tsv, render_csv):
