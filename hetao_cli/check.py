@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import Any
 
-from .model import Entry, FactBook, Figure, Qualifier, kind_of
+from .model import SCHEMAS, Entry, FactBook, Figure, Kind, Qualifier, kind_of
+from .output import CONTROL_IN_TEXT, escape
 from .problems import LineIndex, Problem
+from .schema import Type
 
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
@@ -141,6 +146,75 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+# Each control character's standard abbreviation, for a problem's message.
+_C0 = [
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+    "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+    "FS", "GS", "RS", "US",
+]  # fmt: skip
+_C1 = [
+    "PAD", "HOP", "BPH", "NBH", "IND", "NEL", "SSA", "ESA", "HTS", "HTJ", "VTS", "PLD", "PLU",
+    "RI", "SS2", "SS3", "DCS", "PU1", "PU2", "STS", "CCH", "MW", "SPA", "EPA", "SOS", "SGCI",
+    "SCI", "CSI", "ST", "OSC", "PM", "APC",
+]  # fmt: skip
+_BIDI = {
+    "\u061c": "ALM", "\u200e": "LRM", "\u200f": "RLM", "\u202a": "LRE", "\u202b": "RLE",
+    "\u202c": "PDF", "\u202d": "LRO", "\u202e": "RLO", "\u2066": "LRI", "\u2067": "RLI",
+    "\u2068": "FSI", "\u2069": "PDI",
+}  # fmt: skip
+# The fields of each kind that hold free text; ids, links, dates and choices are checked as such.
+_TEXTS = {
+    kind: tuple((s.name, s.position) for s in SCHEMAS[kind].of_type(Type.TEXT, Type.TEXTS))
+    for kind in Kind
+}
+_TEXT_AT = {k: tuple(s.position for s in SCHEMAS[k].of_type(Type.TEXT)) for k in Kind}
+_TEXTS_AT = {k: tuple(s.position for s in SCHEMAS[k].of_type(Type.TEXTS)) for k in Kind}
+
+
+def _hold_controls(kind: Kind, entries: Sequence[Entry]) -> bool:
+    """Whether any text of these entries of one kind holds a control character: one search
+    over each field's values joined, all in C, where a search a value took twice as long
+    (0.16 s against 0.08 s at 100,000 entries, measured). Only then are the entries looked at
+    one by one."""
+    if not entries:
+        return False
+    cites = list(chain.from_iterable(map(attrgetter("citations"), entries)))
+    texts: list[Iterable[str]] = [map(attrgetter("quote"), cites), map(attrgetter("field"), cites)]
+    texts += [map(itemgetter(p), entries) for p in _TEXT_AT[kind]]
+    texts += [chain.from_iterable(map(itemgetter(p), entries)) for p in _TEXTS_AT[kind]]
+    return any(CONTROL_IN_TEXT.search("\n".join(t)) for t in texts)
+
+
+def control_message(char: str) -> str:
+    """What a check says of a control or bidi character in a fact file, the character escaped
+    so that the message is printable: 'contains a control character \\x1b (ESC); ...'."""
+    code = ord(char)
+    if char in _BIDI:
+        what = f"a bidi control character {escape(char)} ({_BIDI[char]})"
+    else:
+        name = _C0[code] if code < 0x20 else "DEL" if code == 0x7F else _C1[code - 0x80]
+        what = f"a control character {escape(char)} ({name})"
+    return f"contains {what}; write it as text or remove it"
+
+
+def control_problems(entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, message) for each text of the entry that holds a control or bidi character,
+    which a terminal would obey; tab and newline are text (a multi-line string holds them)."""
+    values: tuple[Any, ...] = entry
+    for name, position in _TEXTS[kind_of(entry)]:
+        value = values[position]
+        for text in (value,) if isinstance(value, str) else value:
+            found = CONTROL_IN_TEXT.search(text)
+            if found:
+                yield name, control_message(found[0])
+                break
+    for n, cite in enumerate(entry.citations):
+        field = "quote" if n == 0 and not cite.field else "more_citations"
+        found = CONTROL_IN_TEXT.search(cite.quote) or CONTROL_IN_TEXT.search(cite.field)
+        if found:
+            yield field, control_message(found[0])
+
+
 def _longest_prefix(quote: str, text: str) -> int:
     """How many leading characters of quote stand somewhere in text (binary search)."""
     lo, hi = 0, len(quote)
@@ -235,8 +309,9 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
     problems: list[Problem] = []
     texts = _SourceTexts(sources) if sources is not None else None
     looped = _cycle_problems(book)
+    controls = {kind for kind in Kind if _hold_controls(kind, book.of_kind(kind))}
     for entry in book.entries():
-        found: list[tuple[str, str]] = []
+        found = list(control_problems(entry)) if controls and kind_of(entry) in controls else []
         if entry.id in looped:
             found.append(looped[entry.id])
         if isinstance(entry, Figure):

@@ -5,17 +5,19 @@ problems found by `check`; 2 usage error (an unknown option, field, id or name t
 file unreadable or invalid; 74 the output could not be written; 130 interrupted.
 """
 
+import contextlib
 import copy
 import functools
 import gc
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__, query, views
 from .console import (
@@ -29,7 +31,7 @@ from .console import (
 )
 from .load import load
 from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
-from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render
+from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render, visible
 from .problems import FactFileError, Problem
 
 EPILOG = (
@@ -38,7 +40,39 @@ EPILOG = (
     "unreadable or invalid; 74 output could not be written; 130 interrupted."
 )
 
+# click's UsageError, the base of its every error about the command line, whether typer ships
+# its own copy of click or uses click's.
+_USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _Group(TyperGroup):
+    """The root command: a usage error echoes the person's own text (an option, a value, a
+    word too many). click shows C0 and C1 controls in it escaped, but not bidi controls, nor
+    any in a message of hetao's own: here every one is."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _visible_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _visible_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _visible_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if isinstance(exc, _USAGE_ERROR):
+            # `message` is what click shows; for a bare `hetao` it is the help, so lines stay.
+            error: Any = exc
+            error.message = visible(error.message, lines=True)
+        raise
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Explore the facts of the Hetao Shenzhen-Hong Kong Science and Technology "
     "Innovation Cooperation Zone (河套深港科技創新合作區), each with the quote it comes from.",
     epilog=EPILOG,
@@ -61,7 +95,7 @@ app.add_typer(person_app, name="person")
 
 
 def usage(message: str, param: str | None = None) -> NoReturn:
-    raise typer.BadParameter(message, param_hint=param)
+    raise typer.BadParameter(visible(message), param_hint=param)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,6 +128,10 @@ _SHARED = [
         case_sensitive=False, show_default=False,
     )),
     _shared("json_", False, bool, typer.Option("--json", help="Short for --format json.")),
+    _shared("excel", False, bool, typer.Option(
+        "--excel", help="CSV for spreadsheets: a UTF-8 byte-order mark, and a ' before a cell "
+        "that starts with = + - @ (read as a formula). Implies --format csv.",
+    )),
     _shared("fields", None, str | None, typer.Option(
         "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B",
     )),
@@ -115,15 +153,24 @@ class Listing:
         facts: Sequence[Path] | None,
         fmt: Format | None,
         json_: bool,
+        excel: bool,
         fields: str | None,
         lang: Lang,
         color: Color,
     ) -> None:
         if json_ and fmt not in (None, Format.JSON):
             usage(f"--json conflicts with --format {fmt.value}")
+        if excel and json_:
+            usage("--excel conflicts with --json")
+        if excel and fmt not in (None, Format.CSV):
+            usage(f"--excel conflicts with --format {fmt.value}")
         self.streams = Streams(sys.stdout, sys.stderr)
         self.facts = facts
-        self.fmt = Format.JSON if json_ else fmt or self._default_format()
+        self.excel = excel  # CSV for a spreadsheet
+        if excel:
+            self.fmt = Format.CSV
+        else:
+            self.fmt = Format.JSON if json_ else fmt or self._default_format()
         self.fields = parse_fields(fields)
         self.lang = lang
         self.color = color
@@ -156,7 +203,7 @@ class Listing:
 
     def emit(self, view: View) -> None:
         try:
-            rendered = render(view._replace(lang=self.lang), self.fmt, self.fields)
+            rendered = render(view._replace(lang=self.lang), self.fmt, self.fields, self.excel)
         except UnknownField as exc:
             usage(str(exc))
         if isinstance(rendered, str):
@@ -166,9 +213,10 @@ class Listing:
 
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the options every listing shares (--facts, --format, --json, --fields,
-    --lang, --color), as one `out: Listing` argument: Typer reads a command's options from its
-    signature, so the wrapper shows Typer the command's own parameters and the shared ones."""
+    """Give a command the options every listing shares (--facts, --format, --json, --excel,
+    --fields, --lang, --color), as one `out: Listing` argument: Typer reads a command's options
+    from its signature, so the wrapper shows Typer the command's own parameters and the shared
+    ones."""
     own = inspect.signature(command)
     params = [p for p in own.parameters.values() if p.name != "out"] + _SHARED
     shared = [p.name for p in _SHARED]

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
+from .output import visible
+
 if TYPE_CHECKING:
     from .problems import Problem
 
@@ -91,8 +93,9 @@ class Streams:
             self.unwritable(exc)
 
     def say(self, message: str) -> None:
-        """A message for the person, on stderr."""
-        print(f"hetao: {message}", file=self.stderr)
+        """A message for the person, on stderr: one line, whatever text it echoes (a query,
+        a path, a key or a problem from a fact file), each control character shown escaped."""
+        print(f"hetao: {visible(message)}", file=self.stderr)
 
     def fail(self, message: str, status: ExitStatus = ExitStatus.NOT_FOUND) -> NoReturn:
         self.say(message)

@@ -26,6 +26,7 @@ from .model import (
     PartialDate,
     Qualifier,
 )
+from .output import visible
 from .problems import FactFileError, LineIndex, Problem
 from .schema import ID_RE, Type, checked, type_name
 
@@ -351,7 +352,8 @@ def _entries_of(
         if kind is None:
             close = _closest(key, _KINDS)
             hint = f" (did you mean [[{close}]]?)" if close else ""
-            out.problems.append(Problem(file, f"unknown table [[{key}]]{hint}", lines.key(key)))
+            msg = f"unknown table [[{visible(key)}]]{hint}"  # a message shows a key escaped
+            out.problems.append(Problem(file, msg, lines.key(key)))
             continue
         if not isinstance(items, list):
             msg = f"expected [[{key}]] entries (an array of tables), got {type_name(items)}"

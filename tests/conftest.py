@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,31 @@ ASSETS = Path(__file__).parent / "assets"
 SOURCES = ASSETS / "sources"
 HETAO = [sys.executable, "-m", "hetao_cli"]
 TIMEOUT = 60  # seconds a child process may take before the test fails
+
+
+# Controls a terminal obeys, defined here apart from hetao's own pattern: Unicode's Cc (C0, DEL,
+# C1) and the Bidi_Control characters.
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in BIDI
+
+
+def raw_controls(text: str, allowed: str = "") -> set[str]:
+    """The control characters in text, but for those allowed (a format's tab and newline)."""
+    return {c for c in text if is_control(c) and c not in allowed}
+
+
+def shown(text: str, allowed: str = "") -> str:
+    """The text as hetao shows it: each control character, but for those allowed, written as
+    its escape, \\x1b below U+0100 and \\u202e above."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if is_control(c) and c not in allowed
+        else c
+        for c in text
+    )
 
 
 def asset(name: str) -> Path:

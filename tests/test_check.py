@@ -8,9 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SOURCES, asset, invoke
+from conftest import BIDI, SOURCES, asset, invoke, raw_controls
 
-from hetao_cli.check import check_book, figure_problems, parse_written, quote_problem
+from hetao_cli.check import (
+    check_book,
+    control_message,
+    figure_problems,
+    parse_written,
+    quote_problem,
+)
 from hetao_cli.load import load
 from hetao_cli.model import Citation, Figure, Qualifier, Unit
 
@@ -281,3 +287,96 @@ def test_hetao_never_writes_a_fact_file(tmp_path: Path, name: str, args: list[st
     assert path.read_bytes() == before
     assert path.stat().st_mtime == old
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no backup or lock file beside it
+
+
+# ---------------------------------------------------------------------------------------------
+# Control and bidi characters in a fact file
+
+
+@pytest.mark.parametrize(
+    ("char", "message"),
+    [
+        ("\x1b", r"contains a control character \x1b (ESC); write it as text or remove it"),
+        ("\x07", r"contains a control character \x07 (BEL); write it as text or remove it"),
+        ("\x00", r"contains a control character \x00 (NUL); write it as text or remove it"),
+        ("\r", r"contains a control character \x0d (CR); write it as text or remove it"),
+        ("\x7f", r"contains a control character \x7f (DEL); write it as text or remove it"),
+        ("\x85", r"contains a control character \x85 (NEL); write it as text or remove it"),
+        ("\x9b", r"contains a control character \x9b (CSI); write it as text or remove it"),
+        ("\x9d", r"contains a control character \x9d (OSC); write it as text or remove it"),
+        ("\u202e",
+         r"contains a bidi control character \u202e (RLO); write it as text or remove it"),
+        ("\u2066",
+         r"contains a bidi control character \u2066 (LRI); write it as text or remove it"),
+        ("\u061c",
+         r"contains a bidi control character \u061c (ALM); write it as text or remove it"),
+    ],
+)  # fmt: skip
+def test_control_message_names_the_character_printably(char: str, message: str) -> None:
+    assert control_message(char) == message
+
+
+def test_every_control_character_has_a_printable_message() -> None:
+    chars = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n"]
+    for char in [*chars, *BIDI]:
+        message = control_message(char)
+        assert not raw_controls(message)
+        assert message.startswith("contains a ")
+
+
+def with_text(tmp_path: Path, old: str, new: str) -> Path:
+    """valid.toml with one line changed."""
+    text = asset("valid.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "facts.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "kind", "entry_id", "field"),
+    [
+        ('title = "示範研究院成立"', 'title = "示範\\u202e研究院成立"', 38, "event",
+         "demo-institute-founded", "title"),
+        ('name_en = "Demo Zone"', 'name_en = "Demo\\eZone"', 13, "area", "demo-zone", "name_en"),
+        ('role = "院長"', 'role = "院長"\naliases = ["張", "三\\x9b"]', 31, "person",
+         "zhang-san", "aliases"),
+        ('quote = "院長張三出席成立儀式"', 'quote = "院長張三\u0085出席成立儀式"', 33, "person",
+         "zhang-san", "quote"),
+        ("area_km2 = 3.89\n",
+         'area_km2 = 3.89\nmore_citations = [{ field = "name", quote = "合作區\\u0007" }]\n',
+         15, "area", "demo-zone", "more_citations"),
+        ('publisher = "示範出版社"', 'publisher = "示範出版社"\nlicence = """a\u2066b"""', 7,
+         "source", "demo-source", "licence"),
+    ],
+)  # fmt: skip
+def test_check_reports_a_control_character_where_it_stands(
+    tmp_path: Path, old: str, new: str, line: int, kind: str, entry_id: str, field: str
+) -> None:
+    path = with_text(tmp_path, old, new)
+    assert invoke("timeline", "--facts", path).exit_code == 0  # other commands show it escaped
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{path}:{line}: {kind}[0] id={entry_id!r} field {field!r}: ")
+    assert "contains a" in result.stdout
+    assert result.stdout.count("\n") == 1
+    assert not raw_controls(result.stdout, "\n")
+    [problem] = json.loads(invoke("check", path, "--format", "json").stdout)
+    assert (problem["line"], problem["kind"], problem["id"], problem["field"]) == (
+        line,
+        kind,
+        entry_id,
+        field,
+    )
+
+
+def test_tab_and_newline_in_a_multi_line_string_are_text(tmp_path: Path) -> None:
+    path = with_text(tmp_path, 'role = "院長"', 'role = """院長\n\t兼\\t教授"""')
+    result = invoke("check", path)
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_check_book_reports_each_text_once_per_field(tmp_path: Path) -> None:
+    path = with_text(tmp_path, 'name = "張三"', 'name = "\\u001b張\\u0007三"')
+    [problem] = check_book(load([path]))
+    assert (problem.field, problem.message) == ("name", control_message("\x1b"))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import asset
 from typer.testing import CliRunner, Result
 
 from hetao_cli.cli import app
@@ -202,6 +203,66 @@ def test_json_conflicting_with_another_format_is_a_usage_error() -> None:
     result = run("timeline", "--json", "--format", "csv")
     assert result.exit_code == 2
     assert "--json" in result.stderr
+
+
+@pytest.mark.parametrize("name", list(LISTINGS))
+def test_excel_is_plain_csv_with_a_bom_when_no_cell_reads_as_a_formula(name: str) -> None:
+    """The bundled facts have no cell that starts with = + - @: --excel adds only the BOM, and
+    plain CSV is as it was."""
+    args = LISTINGS[name].args
+    plain = ok(*args, "--format", "csv").stdout
+    assert not plain.startswith("\ufeff")
+    assert ok(*args, "--excel").stdout == "\ufeff" + plain
+    assert ok(*args, "--excel", "--format", "csv").stdout == "\ufeff" + plain
+
+
+def test_excel_puts_a_quote_before_a_cell_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    valid = asset("valid.toml").read_text(encoding="utf-8")
+    link = '=HYPERLINK("https://example.com","click")'
+    formulas = {
+        "示範研究院成立": link.replace('"', '\\"'),
+        "示範研究院": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "張三": "-2+3+cmd|' /C calc'!A0",
+        "院長": "+1",
+    }
+    for old, new in formulas.items():
+        valid = valid.replace(f'"{old}"', f'"{new}"')
+    path = tmp_path / "formulas.toml"
+    path.write_text(valid, encoding="utf-8")
+
+    def cells(*args: str) -> list[list[str]]:
+        out = ok(*args, "--facts", path).stdout
+        return list(csv.reader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
+
+    excel = cells("timeline", "--excel", "--fields", "title,id")
+    assert excel[1] == ["'" + link, "demo-institute-founded"]
+    plain = cells("timeline", "--format", "csv", "--fields", "title,id")
+    assert plain[1] == [link, "demo-institute-founded"]
+    assert cells("org", "list", "--excel", "--fields", "name")[1] == [
+        "'@SUM(1+1)*cmd|' /C calc'!A0"
+    ]
+    assert cells("person", "list", "--excel", "--fields", "name,role")[1] == [
+        "'-2+3+cmd|' /C calc'!A0",
+        "'+1",
+    ]
+    shown = cells("show", "demo-institute-founded", "--excel", "--fields", "title")
+    assert shown[1] == ["title", "'" + link]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "json"], "--excel conflicts with --format json"),
+        (["--format", "tsv"], "--excel conflicts with --format tsv"),
+        (["--format", "table"], "--excel conflicts with --format table"),
+        (["--json"], "--excel conflicts with --json"),
+    ],
+)
+def test_excel_with_another_format_is_a_usage_error(args: list[str], message: str) -> None:
+    result = run("timeline", "--excel", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
 
 
 def test_default_format_off_a_terminal_is_tsv() -> None:

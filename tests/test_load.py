@@ -103,6 +103,8 @@ RULES = [
          "as_written '7000多萬元' reads as more_than, not exact"),
     case("as-written-not-in-quote.toml", 14, "figure", 0, "demo-funding", "as_written",
          "'7000萬元' does not stand in the figure's quote"),
+    case("control-character.toml", 11, "event", 0, "demo-founded", "title",
+         r"contains a control character \x1b (ESC); write it as text or remove it"),
 ]  # fmt: skip
 
 NOT_A_RULE = {"valid.toml", "several.toml", "quote-departs.toml", "quote-character-forms.toml"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from typing import Any
 
 import pytest
+from conftest import raw_controls, shown
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -143,20 +143,51 @@ def test_tsv_has_one_header_and_the_same_columns_every_row(pairs: list[tuple[str
     assert all(line.count("\t") == 1 for line in lines[:-1])
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 11),
-    reason="known bug, not fixed yet: hetao_cli/output.py writes CSV with the csv module, which "
-    "cannot write a NUL character before Python 3.11 ('need to escape, but no escapechar set')",
-    raises=csv.Error,
-    strict=True,  # fails as soon as output.py handles it, so this mark goes with the fix
-)
 @given(st.lists(st.tuples(st.text(), st.text()), max_size=5))
-@example([("", "\x00")])  # a NUL on every run, not only when hypothesis happens to draw one
+@example([("", "\x00")])  # a NUL on every run: Python 3.10's csv could not write one
+@example([("a\tb\nc", "\r\x1b[2J\u202e")])
 def test_csv_round_trips_text(pairs: list[tuple[str, str]]) -> None:
+    """Tab and newline round-trip as text; every other control character comes back as its
+    escape (\\x00, \\x0d, \\u202e), never raw."""
     records = [{"a": a, "b": b} for a, b in pairs]
     out = render_csv(View(records, ["a", "b"]), ["a", "b"])
+    assert not raw_controls(out, "\t\n")
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows == [["a", "b"], *([a, b] for a, b in pairs)]
+    assert rows == [["a", "b"], *([shown(a, "\t\n"), shown(b, "\t\n")] for a, b in pairs)]
+
+
+FORMULAS = [
+    {"a": "=1+1", "b": "+33"},
+    {"a": "-2", "b": "@SUM(A1)"},
+    {"a": "\tx", "b": "a=b"},
+    {"a": "\rx", "b": ""},
+]
+
+
+def test_excel_csv_has_a_bom_and_a_quote_before_each_formula() -> None:
+    out = render(View(FORMULAS, ["a", "b"]), Format.CSV, excel=True)
+    assert out.startswith("\ufeffa,b\n")
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
+    assert rows == [
+        ["a", "b"],
+        ["'=1+1", "'+33"],
+        ["'-2", "'@SUM(A1)"],
+        ["'\tx", "a=b"],
+        [r"\x0dx", ""],  # a CR is shown as its escape, and starts no formula
+    ]
+
+
+def test_plain_csv_never_changes_a_cell() -> None:
+    out = render(View(FORMULAS, ["a", "b"]), Format.CSV)
+    assert not out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert rows[1:4] == [[r["a"], r["b"]] for r in FORMULAS[:3]]
+
+
+@pytest.mark.parametrize("fmt", [f for f in Format if f is not Format.CSV])
+def test_excel_is_a_kind_of_csv_only(fmt: Format) -> None:
+    with pytest.raises(ValueError, match="excel is a kind of CSV"):
+        render(View(FORMULAS, ["a", "b"]), fmt, excel=True)
 
 
 def test_delimited_formats_convert_to_simplified_when_asked() -> None:

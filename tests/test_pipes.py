@@ -102,6 +102,14 @@ def test_default_is_tsv_in_a_pipe(cwd: Path) -> None:
     assert "全國首個深港跨境“N+1”知識産權證券化項目落地".encode() in result.stdout
 
 
+def test_excel_writes_a_utf8_byte_order_mark(cwd: Path) -> None:
+    result = hetao("timeline", "--excel", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"\xef\xbb\xbfdate,title,orgs,people,id\n")
+    plain = hetao("timeline", "--format", "csv", cwd=cwd)
+    assert result.stdout == b"\xef\xbb\xbf" + plain.stdout
+
+
 def test_default_is_a_table_in_a_terminal(cwd: Path) -> None:
     code, out = in_terminal("timeline", cwd=cwd)
     assert code == 0

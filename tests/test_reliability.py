@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HETAO, TIMEOUT, clean_env, hetao
+from conftest import HETAO, TIMEOUT, clean_env, hetao, raw_controls
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
@@ -54,12 +54,14 @@ def cli(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Resul
 
 
 def assert_clean(result: Result, codes: Sequence[int]) -> None:
-    """An exit code hetao documents, and no exception escaped (SystemExit is how Typer exits)."""
+    """An exit code hetao documents, no exception escaped (SystemExit is how Typer exits), and
+    no control character of the arguments echoed raw on stderr."""
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), (
         f"{type(exc).__name__}: {exc}\n{result.stderr}"
     )
     assert result.exit_code in codes, (result.exit_code, result.stderr[-2000:])
+    assert not raw_controls(result.stderr, "\n"), result.stderr[-2000:]
 
 
 def shell(script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
