@@ -227,7 +227,6 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool = False) -> str:
     buf = io.StringIO()
-    fold = _folder(view.lang)
     if delimiter == "\t":
         # TSV: one header row, no quoting; tabs and newlines (and a CR) inside a value become
         # spaces, so a row is a line; every other control character is shown as its escape.
@@ -236,7 +235,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool =
 
         buf.write("\t".join(map(clean, columns)) + "\n")
         for r in view.records:
-            buf.write("\t".join(clean(fold(_cell(view, r, c))) for c in columns) + "\n")
+            buf.write("\t".join(clean(_cell(view, r, c)) for c in columns) + "\n")
         return buf.getvalue()
     import csv  # only when CSV is asked for
 
@@ -250,7 +249,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool =
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([text(c) for c in columns])
     for r in view.records:
-        writer.writerow([text(fold(_cell(view, r, c))) for c in columns])
+        writer.writerow([text(_cell(view, r, c)) for c in columns])
     return buf.getvalue()
 
 
@@ -279,8 +278,17 @@ def to_json(data: Any) -> str:
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
+# Text that stands verbatim in a source: never converted, whatever --lang asks (a Simplified
+# reading of a quote would no longer be the quote).
+VERBATIM = frozenset({"quote", "citations", "as_written"})
+
+
 def _cell(view: View, record: Record, key: str) -> str:
-    return cell(record, key, view.lang, view.english)
+    """A cell's text in the view's language: Simplified under zh-hans, but for verbatim text."""
+    text = cell(record, key, view.lang, view.english)
+    if view.lang is Lang.ZH_HANS and key not in VERBATIM:
+        return _folder(view.lang)(text)
+    return text
 
 
 def render_json(view: View, columns: Sequence[str]) -> str:
@@ -330,7 +338,7 @@ class _TableOrBlocks:
         # A cell keeps its tabs and newlines (a Rich cell shows them); Rich would pass the
         # other controls but BEL, BS, VT, FF and CR to the terminal: each is shown escaped.
         rows = [
-            [visible(fold(_cell(view, r, c)), lines=True) for c in columns] for r in view.records
+            [visible(_cell(view, r, c), lines=True) for c in columns] for r in view.records
         ]
         group = view.group
         headings = [visible(fold(group(r, view.lang))) if group else "" for r in view.records]
@@ -487,7 +495,8 @@ def _detail_view(view: View, fields: Sequence[str] | None) -> tuple[View, list[s
         for d in details
         if d.of == name
     ]
-    return View(rows, ["field", "value"], title=view.title, lang=view.lang, english={}), [
+    # The texts are final, in the language asked for (a quote verbatim): not converted again.
+    return View(rows, ["field", "value"], title=view.title, english={}), [
         "field",
         "value",
     ]

@@ -1,0 +1,96 @@
+"""What a cell says depends on the record, the field, the format and --lang only: never on
+which other fields are shown (issue: `--fields date,title` once dropped the `c.` of an
+approximate date). Quotes are verbatim under every --lang."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from conftest import invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+LISTINGS = [
+    ["timeline"],
+    ["figures"],
+    ["sources"],
+    ["org", "list"],
+    ["person", "list"],
+    ["search", "量子"],
+    ["org", "search", "研究院"],
+    ["person", "search", "院士"],
+    ["stats"],
+    ["stats", "--area"],
+]
+LANGS = ["zh-hant", "zh-hans", "en"]
+
+
+def columns(command: list[str], fmt: str, *args: str) -> dict[str, list[str]]:
+    """Each column of a TSV or CSV listing, by its header."""
+    result = invoke(*command, "--format", fmt, *args)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout), delimiter="\t" if fmt == "tsv" else ","))
+    # A row of one empty cell is an empty line, which csv reads as no cells at all.
+    return {name: [row[i] if row else "" for row in rows[1:]] for i, name in enumerate(rows[0])}
+
+
+def fields_of(command: list[str]) -> list[str]:
+    records = json.loads(invoke(*command, "--json").stdout)
+    return list(dict.fromkeys(k for r in records for k in r))
+
+
+FIELDS = {" ".join(c): fields_of(c) for c in LISTINGS}
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[list[str], str, str, list[str]]:
+    command = draw(st.sampled_from(LISTINGS))
+    names = FIELDS[" ".join(command)]
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+    return command, draw(st.sampled_from(["tsv", "csv"])), draw(st.sampled_from(LANGS)), chosen
+
+
+@settings(max_examples=80, deadline=None)
+@given(cases())
+def test_a_cell_is_the_same_whatever_else_is_shown(
+    case: tuple[list[str], str, str, list[str]],
+) -> None:
+    command, fmt, lang, chosen = case
+    every = columns(command, fmt, "--lang", lang, "--fields", ",".join(FIELDS[" ".join(command)]))
+    some = columns(command, fmt, "--lang", lang, "--fields", ",".join(chosen))
+    default = columns(command, fmt, "--lang", lang)
+    for name in chosen:
+        assert some[name] == every[name], name
+        if name in default:
+            assert default[name] == every[name], name
+
+
+def test_an_approximate_date_keeps_its_mark_alone() -> None:
+    dates = columns(["timeline"], "tsv", "--fields", "date")["date"]
+    assert any(d.startswith("c. ") for d in dates)
+    assert dates == columns(["timeline"], "tsv")["date"]
+
+
+def test_an_english_fall_back_keeps_its_mark_alone() -> None:
+    names = columns(["person", "list"], "tsv", "--lang", "en", "--fields", "id,name")["name"]
+    assert any(n.endswith(" (zh)") for n in names)
+    assert names == columns(["person", "list"], "tsv", "--lang", "en")["name"]
+
+
+VERBATIM = ["quote", "as_written", "citations"]
+
+
+def test_quotes_stay_verbatim_in_simplified() -> None:
+    for command in (["figures"], ["timeline"], ["org", "list"], ["search", "量子"]):
+        names = [f for f in VERBATIM if f in FIELDS[" ".join(command)]]
+        for fmt in ("tsv", "csv"):
+            hant = columns(command, fmt, "--fields", ",".join(names))
+            hans = columns(command, fmt, "--fields", ",".join(names), "--lang", "zh-hans")
+            assert hans == hant, (command, fmt)
+            if "quote" in hant:  # there is Traditional text in them to convert
+                assert any("國" in q or "區" in q for q in hant["quote"])
+    shown = invoke("show", "siqa", "--format", "tsv", "--lang", "zh-hans").stdout
+    assert "name\t深圳国际量子研究院" in shown  # a name is converted
+    assert "中國科學院院士俞大鵬帶領團隊籌建的深圳國際量子研究院" in shown  # its quote is not
