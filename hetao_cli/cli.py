@@ -114,6 +114,22 @@ _FACTS = typer.Option(
 FactsOpt = Annotated[list[Path] | None, _FACTS]
 
 
+def _lang(ctx: typer.Context, value: str | Lang) -> Lang:
+    """--lang or HETAO_LANG as a Lang; a bad HETAO_LANG is named as such, since the person
+    did not type it on this command line."""
+    if isinstance(value, Lang):
+        return value
+    try:
+        return Lang.parse(value)
+    except ValueError:
+        choices = "zh-hant, zh-hans or en (or a tag such as zh-TW, zh-CN, en-US)"
+        source = ctx.get_parameter_source("lang")  # click's ParameterSource, by name: Typer
+        if getattr(source, "name", "") == "ENVIRONMENT":  # may bundle click under its own
+            usage(f"{echoed(value)} (from the environment) is not a language; use {choices}",
+                  "HETAO_LANG")  # fmt: skip
+        usage(f"{echoed(value)} is not a language; use {choices}", "'--lang'")
+
+
 def _shared(name: str, default: Any, kind: Any, option: Any) -> inspect.Parameter:
     """One shared option, as the parameter Typer reads from a command's signature."""
     annotation = Annotated[kind, option]
@@ -135,9 +151,10 @@ _SHARED = [
     _shared("fields", None, str | None, typer.Option(
         "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B",
     )),
-    _shared("lang", Lang.ZH_HANT, Lang, typer.Option(
-        "--lang", envvar="HETAO_LANG", help="Language of text columns (JSON carries all).",
-        case_sensitive=False,
+    _shared("lang", Lang.ZH_HANT.value, str, typer.Option(
+        "--lang", envvar="HETAO_LANG", callback=lambda ctx, param, value: _lang(ctx, value),
+        metavar="LANG", help="Language of text columns: zh-hant, zh-hans or en, as tags such "
+        "as zh-TW, zh_CN or en-US too (JSON carries all).",
     )),
     _shared("color", Color.AUTO, Color, typer.Option(
         "--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR.",

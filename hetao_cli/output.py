@@ -38,6 +38,27 @@ class Lang(str, Enum):
     ZH_HANS = "zh-hans"
     EN = "en"
 
+    @classmethod
+    def parse(cls, text: str) -> Lang:
+        """A language as people write it: zh-hant, zh-Hant, zh_TW, zh-HK, zh (the facts' own
+        Traditional script); zh-hans, zh-CN, zh_SG; en, en-US, en_GB.UTF-8. ValueError else."""
+        tag = text.strip().split(".")[0].replace("_", "-").casefold()
+        found = _LANG_TAGS.get(tag) or _LANG_TAGS.get(
+            tag.split("-")[0] if tag.startswith("en") else ""
+        )
+        if found is None:
+            raise ValueError(text)
+        return found
+
+
+_LANG_TAGS = {
+    **dict.fromkeys(["zh-hant", "zh", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"],
+                    Lang.ZH_HANT),
+    **dict.fromkeys(["zh-hans", "zh-cn", "zh-sg", "zh-my", "zh-hans-cn", "zh-hans-sg"],
+                    Lang.ZH_HANS),
+    "en": Lang.EN,
+}  # fmt: skip
+
 
 class UnknownField(ValueError):
     """--fields named a field the records do not have."""
@@ -337,9 +358,7 @@ class _TableOrBlocks:
         fold = _folder(view.lang)
         # A cell keeps its tabs and newlines (a Rich cell shows them); Rich would pass the
         # other controls but BEL, BS, VT, FF and CR to the terminal: each is shown escaped.
-        rows = [
-            [visible(_cell(view, r, c), lines=True) for c in columns] for r in view.records
-        ]
+        rows = [[visible(_cell(view, r, c), lines=True) for c in columns] for r in view.records]
         group = view.group
         headings = [visible(fold(group(r, view.lang))) if group else "" for r in view.records]
         no_wrap = [self._no_wrap(c) for c in columns]

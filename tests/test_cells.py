@@ -94,3 +94,28 @@ def test_quotes_stay_verbatim_in_simplified() -> None:
     shown = invoke("show", "siqa", "--format", "tsv", "--lang", "zh-hans").stdout
     assert "name\t深圳国际量子研究院" in shown  # a name is converted
     assert "中國科學院院士俞大鵬帶領團隊籌建的深圳國際量子研究院" in shown  # its quote is not
+
+
+def test_lang_as_people_write_it() -> None:
+    def name(*args: str, env: dict[str, str | None] | None = None) -> str:
+        return invoke("show", "siqa", "--fields", "name", "--format", "tsv", *args,
+                      env=env).stdout.split("\t")[-1].strip()  # fmt: skip
+
+    for tag in ("zh-TW", "zh-Hant", "zh_TW", "zh-HK", "zh", "ZH-HANT"):
+        assert name("--lang", tag) == "深圳國際量子研究院", tag
+    for tag in ("zh-CN", "zh-Hans", "zh_CN", "zh-SG"):
+        assert name("--lang", tag) == "深圳国际量子研究院", tag
+    for tag in ("en", "en-US", "en_GB", "en_US.UTF-8", "EN"):
+        assert name("--lang", tag) == "Shenzhen International Quantum Academy", tag
+    assert name(env={"HETAO_LANG": "zh_CN"}) == "深圳国际量子研究院"
+
+
+def test_a_bad_lang_names_where_it_came_from() -> None:
+    typed = invoke("timeline", "--lang", "fr")
+    assert typed.exit_code == 2
+    assert "'--lang': 'fr' is not a language" in typed.stderr
+    assert "HETAO_LANG" not in typed.stderr
+    inherited = invoke("timeline", env={"HETAO_LANG": "klingon"})
+    assert inherited.exit_code == 2
+    assert "HETAO_LANG: 'klingon' (from the environment) is not a language" in inherited.stderr
+    assert invoke("timeline", "--lang", "en", env={"HETAO_LANG": "klingon"}).exit_code == 0
