@@ -30,8 +30,19 @@ from .console import (
     prepare_process_streams,
 )
 from .load import load
-from .model import Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
-from .output import Format, Lang, UnknownField, View, check_fields, parse_fields, render, visible
+from .model import DocumentKind, Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
+from .output import (
+    Format,
+    Lang,
+    UnknownField,
+    View,
+    arranged,
+    check_fields,
+    fields_of,
+    parse_fields,
+    render,
+    visible,
+)
 from .problems import FactFileError, Problem
 
 EPILOG = (
@@ -90,8 +101,20 @@ org_app = typer.Typer(
 person_app = typer.Typer(
     help="List, search and show people.", no_args_is_help=True, rich_markup_mode=None
 )
+area_app = typer.Typer(
+    help="List and show areas: the zone, its parks, the regions around.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+document_app = typer.Typer(
+    help="List and show documents: plans, agreements, memoranda, speeches.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(org_app, name="org")
 app.add_typer(person_app, name="person")
+app.add_typer(area_app, name="area")
+app.add_typer(document_app, name="document")
 
 
 def usage(message: str, param: str | None = None) -> NoReturn:
@@ -149,7 +172,8 @@ _SHARED = [
         "that starts with = + - @ (read as a formula). Implies --format csv.",
     )),
     _shared("fields", None, str | None, typer.Option(
-        "--fields", help="Comma-separated fields to show, in this order.", metavar="A,B",
+        "--fields", help="Comma-separated fields to show, in this order; alone (or `help`), "
+        "the fields there are.", metavar="A,B",
     )),
     _shared("lang", Lang.ZH_HANT.value, str, typer.Option(
         "--lang", envvar="HETAO_LANG", callback=lambda ctx, param, value: _lang(ctx, value),
@@ -158,6 +182,16 @@ _SHARED = [
     )),
     _shared("color", Color.AUTO, Color, typer.Option(
         "--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+    )),
+]  # fmt: skip
+_ORDER = [
+    _shared("sort", None, list[str] | None, typer.Option(
+        "--sort", metavar="FIELD", help="Sort by this field (repeatable: then by the next); "
+        "numbers as numbers, dates in date order, blanks last.",
+    )),
+    _shared("reverse", False, bool, typer.Option("--reverse", help="Reverse the listing.")),
+    _shared("limit", None, int | None, typer.Option(
+        "--limit", metavar="N", min=1, help="Show at most N records (after sorting).",
     )),
 ]  # fmt: skip
 
@@ -174,6 +208,9 @@ class Listing:
         fields: str | None,
         lang: Lang,
         color: Color,
+        sort: Sequence[str] | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
     ) -> None:
         if json_ and fmt not in (None, Format.JSON):
             usage(f"--json conflicts with --format {fmt.value}")
@@ -191,6 +228,9 @@ class Listing:
         self.fields = parse_fields(fields)
         self.lang = lang
         self.color = color
+        self.sort = list(sort or ())
+        self.reverse = reverse
+        self.limit = limit
 
     def _default_format(self) -> Format:
         return Format.TABLE if self.streams.is_terminal() else Format.TSV
@@ -219,7 +259,15 @@ class Listing:
             exit_with(ExitStatus.NOT_FOUND)
 
     def emit(self, view: View) -> None:
+        if self.fields == ["help"]:  # `--fields` alone, or `--fields help`: what there is
+            self.streams.write("".join(f"{name}\n" for name in fields_of(view)))
+            return
         try:
+            if self.sort or self.reverse or self.limit is not None:
+                view = view._replace(
+                    records=arranged(view, self.sort, self.reverse, self.limit),
+                    group=None if self.sort else view.group,
+                )
             rendered = render(view._replace(lang=self.lang), self.fmt, self.fields, self.excel)
         except UnknownField as exc:
             usage(str(exc))
@@ -230,13 +278,24 @@ class Listing:
 
 
 def listing(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the options every listing shares (--facts, --format, --json, --excel,
-    --fields, --lang, --color), as one `out: Listing` argument: Typer reads a command's options
-    from its signature, so the wrapper shows Typer the command's own parameters and the shared
-    ones."""
+    """Give a command the options every command that prints facts shares (--facts, --format,
+    --json, --excel, --fields, --lang, --color), as one `out: Listing` argument: Typer reads a
+    command's options from its signature, so the wrapper shows Typer the command's own
+    parameters and the shared ones."""
+    return _with_options(command, _SHARED)
+
+
+def ordered(command: Callable[..., None]) -> Callable[..., None]:
+    """A listing of many records: the shared options and --sort, --reverse and --limit."""
+    return _with_options(command, [*_SHARED, *_ORDER])
+
+
+def _with_options(
+    command: Callable[..., None], extra: list[inspect.Parameter]
+) -> Callable[..., None]:
     own = inspect.signature(command)
-    params = [p for p in own.parameters.values() if p.name != "out"] + _SHARED
-    shared = [p.name for p in _SHARED]
+    params = [p for p in own.parameters.values() if p.name != "out"] + extra
+    shared = [p.name for p in extra]
 
     @functools.wraps(command)
     def run(**kwargs: Any) -> None:
@@ -285,7 +344,7 @@ def root(
 
 
 @app.command(epilog=EPILOG)
-@listing
+@ordered
 def timeline(
     since: Annotated[
         str | None, typer.Option(help="Keep events from this date on: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -309,7 +368,6 @@ def timeline(
             metavar="PERSON", help="Only events involving this person (id or name; repeatable)."
         ),
     ] = None,
-    reverse: Annotated[bool, typer.Option("--reverse", help="Newest first.")] = False,
     *,
     out: Listing,
 ) -> None:
@@ -326,12 +384,12 @@ def timeline(
     book = out.book()
     orgs = named(book, org, Kind.ORG, "--org")
     people = named(book, person, Kind.PERSON, "--person")
-    events = query.timeline(book, first, last, orgs, people, reverse)
+    events = query.timeline(book, first, last, orgs, people)
     out.emit_found(views.timeline_view(events))
 
 
 @app.command(epilog=EPILOG)
-@listing
+@ordered
 def figures(
     query_: Annotated[
         list[str] | None,
@@ -367,7 +425,7 @@ def figures(
 
 
 @app.command(epilog=EPILOG)
-@listing
+@ordered
 def stats(
     area: Annotated[bool, typer.Option("--area", help="Land areas and densities per km².")] = False,
     *,
@@ -385,7 +443,7 @@ def stats(
 
 
 @app.command(epilog=EPILOG)
-@listing
+@ordered
 def sources(*, out: Listing) -> None:
     """Each source, with the number of facts that cite it.
 
@@ -411,7 +469,7 @@ QueryArg = Annotated[
 
 
 @app.command(name="search", epilog=EPILOG)
-@listing
+@ordered
 def search_cmd(terms: QueryArg, *, out: Listing) -> None:
     """Search every kind of entry, in either Chinese script or English.
 
@@ -429,7 +487,12 @@ def _show(text: str, kind: Kind | None, out: Listing) -> None:
     out.emit(views.show_view(book, book.by_id[entry_id]))
 
 
-_SHOW = {Kind.ORG: "hetao org show", Kind.PERSON: "hetao person show"}
+_SHOW = {
+    Kind.ORG: "hetao org show",
+    Kind.PERSON: "hetao person show",
+    Kind.AREA: "hetao area show",
+    Kind.DOCUMENT: "hetao document show",
+}
 
 
 def named(book: FactBook, texts: Sequence[str] | None, kind: Kind | None, option: str) -> list[str]:
@@ -493,7 +556,7 @@ def show(entry_id: IdArg, *, out: Listing) -> None:
 
 
 @org_app.command("list", epilog=EPILOG)
-@listing
+@ordered
 def org_list(
     kind: Annotated[
         list[OrgKind] | None,
@@ -521,7 +584,7 @@ def org_list(
 
 
 @org_app.command("search", epilog=EPILOG)
-@listing
+@ordered
 def org_search(terms: QueryArg, *, out: Listing) -> None:
     """Search organisations by name, English name, alias, field or quote.
 
@@ -541,7 +604,7 @@ def org_show(entry_id: IdArg, *, out: Listing) -> None:
 
 
 @person_app.command("list", epilog=EPILOG)
-@listing
+@ordered
 def person_list(
     org: Annotated[
         list[str] | None,
@@ -563,7 +626,7 @@ def person_list(
 
 
 @person_app.command("search", epilog=EPILOG)
-@listing
+@ordered
 def person_search(terms: QueryArg, *, out: Listing) -> None:
     """Search people by name, role or quote.
 
@@ -580,6 +643,54 @@ def person_show(entry_id: IdArg, *, out: Listing) -> None:
     Example: hetao person show yu-dapeng
     """
     _show(entry_id, Kind.PERSON, out)
+
+
+@area_app.command("list", epilog=EPILOG)
+@ordered
+def area_list(*, out: Listing) -> None:
+    """Areas, with their land area and what they lie in.
+
+    Example: hetao area list --sort area_km2
+    """
+    out.emit_found(views.areas_view(out.book().areas))
+
+
+@area_app.command("show", epilog=EPILOG)
+@listing
+def area_show(entry_id: IdArg, *, out: Listing) -> None:
+    """One area, with what lies in it.
+
+    Example: hetao area show shenzhen-park
+    """
+    _show(entry_id, Kind.AREA, out)
+
+
+@document_app.command("list", epilog=EPILOG)
+@ordered
+def document_list(
+    kind: Annotated[
+        list[DocumentKind] | None,
+        typer.Option(help="Only this kind of document (repeatable).", case_sensitive=False),
+    ] = None,
+    *,
+    out: Listing,
+) -> None:
+    """Documents, optionally of one kind.
+
+    Example: hetao document list --kind plan
+    """
+    found = [d for d in out.book().documents if not kind or d.kind in kind]
+    out.emit_found(views.documents_view(found))
+
+
+@document_app.command("show", epilog=EPILOG)
+@listing
+def document_show(entry_id: IdArg, *, out: Listing) -> None:
+    """One document, with who issued it and the events it took part in.
+
+    Example: hetao document show gba-outline-plan
+    """
+    _show(entry_id, Kind.DOCUMENT, out)
 
 
 class CheckFormat(str, Enum):
@@ -658,8 +769,9 @@ def main() -> None:
     prepare_process_streams()
     code: Any = ExitStatus.OK
     failed: OSError | None = None
+    args = with_fields_help(sys.argv[1:])
     try:
-        app_for(sys.argv[1:])(prog_name="hetao")
+        app_for(args)(prog_name="hetao", args=args)
     except KeyboardInterrupt:
         code = ExitStatus.INTERRUPTED
     except SystemExit as done:
@@ -673,6 +785,19 @@ def main() -> None:
     # What is still buffered (help, --version) is written now, not by the interpreter at exit,
     # where a full disk would end the process with 120 and a traceback-like message.
     sys.exit(finish_streams(code, failed))
+
+
+def with_fields_help(args: list[str]) -> list[str]:
+    """`--fields` with no value (last, or before another option) as `--fields help`, as gh
+    lists its --json fields: click's options always take a value."""
+    found = [
+        i
+        for i, a in enumerate(args)
+        if a == "--fields" and (i + 1 == len(args) or args[i + 1].startswith("-"))
+    ]
+    for i in reversed(found):
+        args = [*args[: i + 1], "help", *args[i + 1 :]]
+    return args
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:

@@ -497,6 +497,38 @@ def render(
     return renderer(view, columns)
 
 
+def fields_of(view: View) -> list[str]:
+    """Every field --fields may name for this view, in order."""
+    known = view.known or tuple(dict.fromkeys(k for r in view.records for k in r))
+    return list(dict.fromkeys([*known, *(d.of for d in view.details or ())]))
+
+
+def arranged(
+    view: View, sort: Sequence[str], reverse: bool = False, limit: int | None = None
+) -> list[Record]:
+    """The view's records sorted by each field in turn (numbers as numbers, dates in date
+    order, text case-folded, blanks last), reversed, then cut to `limit`. A field such
+    records do not have raises UnknownField."""
+    records = list(view.records)
+    if sort:
+        check_fields(view, sort)
+        records.sort(key=lambda r: tuple(_order_key(r.get(name)) for name in sort))
+    if reverse:
+        records.reverse()
+    return records if limit is None else records[:limit]
+
+
+def _order_key(value: Any) -> tuple[int, Any]:
+    if value is None or value == "" or value == []:
+        return (3, "")
+    if isinstance(value, (int, float)):  # bools too: false before true
+        return (0, value)
+    if isinstance(value, list):
+        value = ", ".join(_item_text(v) for v in value)
+    # ISO dates sort as text in date order, a coarser date first: 2017 < 2017-01 < 2017-01-03
+    return (1, str(value).casefold())
+
+
 def check_fields(view: View, fields: Sequence[str]) -> None:
     """Raise UnknownField for a chosen field that such records do not have, even when the
     view has no records."""

@@ -129,6 +129,14 @@ def people_view(people: Sequence[Entry]) -> View:
     return entries_view(Kind.PERSON, people, PERSON_COLUMNS)
 
 
+def areas_view(areas: Sequence[Entry]) -> View:
+    return entries_view(Kind.AREA, areas, ["id", "name", "area_km2", "part_of"])
+
+
+def documents_view(documents: Sequence[Entry]) -> View:
+    return entries_view(Kind.DOCUMENT, documents, ["id", "date", "title", "doc_kind"])
+
+
 def stats_view(book: FactBook) -> View:
     records = [
         {"id": f"{c.group}:{c.key}", "group": c.group, "key": c.key, "count": c.total}
