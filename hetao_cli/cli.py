@@ -130,6 +130,7 @@ _FACTS = typer.Option(
     help="Fact file or folder of *.toml (repeatable). Default: $HETAO_FACTS, "
     "else the bundled facts.toml.",
     show_default=False,
+    metavar="PATH",
     # hetao reads the files itself and says what is wrong (exit 3), as for HETAO_FACTS;
     # click's own check would make an unreadable file a usage error (2).
     readable=False,
@@ -347,12 +348,16 @@ def root(
 @ordered
 def timeline(
     since: Annotated[
-        str | None, typer.Option(help="Keep events from this date on: YYYY, YYYY-MM or YYYY-MM-DD.")
+        str | None,
+        typer.Option(
+            metavar="DATE", help="Keep events from this date on: YYYY, YYYY-MM or YYYY-MM-DD."
+        ),
     ] = None,
     until: Annotated[
         str | None,
         typer.Option(
-            help="Keep events up to this date, inclusive at its precision (2020 keeps 2020-10-14)."
+            metavar="DATE",
+            help="Keep events up to this date, inclusive at its precision (2020 keeps 2020-10-14).",
         ),
     ] = None,
     org: Annotated[
