@@ -433,6 +433,14 @@ def figures(
 @ordered
 def stats(
     area: Annotated[bool, typer.Option("--area", help="Land areas and densities per km².")] = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="With --area: the density of every count, positionings and papers too, not "
+            "only of counts of things in a place.",
+        ),
+    ] = False,
     *,
     out: Listing,
 ) -> None:
@@ -444,7 +452,9 @@ def stats(
     Example: hetao stats --area
     """
     book = out.book()
-    out.emit(views.area_view(book) if area else views.stats_view(book))
+    if every and not area:
+        usage("--all goes with --area", "--all")
+    out.emit(views.area_view(book, every) if area else views.stats_view(book))
 
 
 @app.command(epilog=EPILOG)

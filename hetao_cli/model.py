@@ -258,6 +258,13 @@ class Figure(NamedTuple):
                       search=TEXT)] = ""  # fmt: skip
     date: A[PartialDate | None, when("the date the figure holds at")] = None
     derived: A[str, text("how the value was derived, when no source states it")] = ""
+    located: A[
+        bool,
+        flag(
+            "true for a count of things in its scope (companies, people, "
+            "projects): only then does a density per km² mean something"
+        ),
+    ] = False
 
 
 class Organisation(NamedTuple):

@@ -215,22 +215,25 @@ def _lies_within(book: FactBook, entry_id: str, area_id: str) -> bool:
     return area_id in areas_around(book, area_of(book, entry_id))
 
 
-def densities(book: FactBook) -> list[tuple[Area, list[Density]]]:
-    """For each area with a land area: every count figure scoped to it or to what lies in it,
-    per km²; and every density the sources state, recomputed from counts of the same item."""
+def densities(book: FactBook, every: bool = False) -> list[tuple[Area, list[Density]]]:
+    """For each area with a land area: first every density the sources state for it,
+    recomputed from counts of the same item; then, per km², each count figure scoped to it or
+    to what lies in it that counts things in a place (`located`: companies, people, projects,
+    not positionings or papers) — every count, with `every`."""
     out: list[tuple[Area, list[Density]]] = []
     for area in book.areas:
         if area.area_km2 is None:
             continue
-        rows: list[Density] = []
+        stated: list[Density] = []
+        counts: list[Density] = []
         for fig in book.figures:
             if not _lies_within(book, fig.scope, area.id):
                 continue
-            if fig.unit is Unit.COUNT:
-                rows.append(Density(area, fig, _ratio(fig.value, area.area_km2)))
+            if fig.unit is Unit.COUNT and (fig.located or every):
+                counts.append(Density(area, fig, _ratio(fig.value, area.area_km2)))
             elif fig.unit is Unit.PER_KM2 and fig.scope == area.id:
-                rows.append(Density(area, fig, fig.value, tuple(recompute(book, fig))))
-        out.append((area, rows))
+                stated.append(Density(area, fig, fig.value, tuple(recompute(book, fig))))
+        out.append((area, stated + counts))
     return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import query
-from .model import SCHEMAS, Area, Citation, Entry, Event, FactBook, Kind, Unit, kind_of
+from .model import SCHEMAS, Area, Citation, Entry, Event, FactBook, Figure, Kind, Unit, kind_of
 from .output import ENGLISH, Detail, Lang, Record, View
 from .problems import Problem
 from .schema import Type
@@ -189,9 +189,9 @@ def search_view(matches: Sequence[Any], columns: Sequence[str], kinds: Iterable[
 # stats --area
 
 
-def area_view(book: FactBook) -> View:
+def area_view(book: FactBook, every: bool = False) -> View:
     records: list[Record] = []
-    for area, rows in query.densities(book):
+    for area, rows in query.densities(book, every):
         base = _area_base(area)
         if not rows:
             records.append(
@@ -281,12 +281,15 @@ def check_text(r: Record) -> str:
         return ""
     if not r["recomputed"]:
         return "stated; no count of the same item to recompute it from"
-    parts = [
+    return "stated; " + "; ".join(recomputed_text(c) for c in r["recomputed"])
+
+
+def recomputed_text(c: Record) -> str:
+    """One recomputation: '150 (shenzhen-park) / 3.89 km² (hetao-zone) = 38.56 ✓'."""
+    return (
         f"{c['numerator_value']:g} ({c['numerator_scope']}) / {c['area_km2']:g} km² "
         f"({c['denominator']}) = {c['value']:g} {'✓' if c['reproduces'] else '✗'}"
-        for c in r["recomputed"]
-    ]
-    return "stated; " + "; ".join(parts)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,10 +300,17 @@ def show_view(book: FactBook, entry: Entry) -> View:
     """One entry whole: JSON gets its record with `links`; the other formats a line a field,
     then a line for each relation (`linked events`) and each citation, in full."""
     record = record_of(entry)
+    if isinstance(entry, Figure) and entry.unit is Unit.PER_KM2:
+        # A stated density: which count over which land area reproduces it (within 5%).
+        record["recomputed"] = [_recomputed(r) for r in query.recompute(book, entry)]
     links = {rel: [e.id for e in es] for rel, es in query.links_to(book, entry.id).items()}
     record["links"] = links
-    hidden = ("citations", "links")  # shown below as lines of their own
+    hidden = ("citations", "links", "recomputed")  # shown below as lines of their own
     details = [Detail(k, k) for k in record if k not in hidden]
+    details += [
+        Detail("recomputed", f"recomputed {i + 1}", recomputed_text(c))
+        for i, c in enumerate(record.get("recomputed", []))
+    ]
     details += [Detail("links", f"linked {rel}", ", ".join(ids)) for rel, ids in links.items()]
     details += [
         Detail("citations", f"citation {i + 1}", f"{c['source']}: {c['quote']}")

@@ -72,7 +72,7 @@ def org(ident: str, parent: str = "", area: str = "") -> str:
 ZONE = '[[area]]\nid = "zone"\nname = "z"\narea_km2 = 2.0\nsource = "s"\nquote = "q"\n'
 COUNT = (
     '[[figure]]\nid = "f"\nsubject = "x"\nvalue = 3\nunit = "count"\nqualifier = "exact"\n'
-    'as_written = "3"\nscope = "o0"\nsource = "s"\nquote = "3"\n'
+    'as_written = "3"\nscope = "o0"\nsource = "s"\nquote = "3"\nlocated = true\n'
 )
 
 
