@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .model import SCHEMAS, Entry, FactBook, Kind, kind_of
+from .model import SCHEMAS, Entry, FactBook, Kind, Person, kind_of
 from .schema import Search, Type
 
 NAME, TEXT = Search.NAME, Search.TEXT
@@ -102,6 +102,8 @@ def texts_of(entry: Entry) -> Iterator[tuple[str, str]]:
                 yield field, item
         else:
             yield field, value
+    if isinstance(entry, Person) and not entry.name_en and not entry.name.isascii():
+        yield "name", pinyin_of(entry.name)  # found by pinyin without tones or spaces too
     for c in entry.citations:
         yield "quote", c.quote
 
@@ -128,24 +130,31 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
     if not terms:
         return []
     whole = " ".join(terms)
+    whole_compact = _compact(whole)
+    compact_terms = [_compact(t) for t in terms]
     pairs = [(i, f, t) for i, e in enumerate(entries) for f, t in texts_of(e) if t]
     folded = fold_many([t for _, _, t in pairs])
     best: dict[int, list[tuple[int, str] | None]] = {}
     whole_rank: dict[int, tuple[int, str]] = {}
     for (i, field, _), text in zip(pairs, folded, strict=False):
         is_name = field in NAME_FIELDS
-        if is_name and whole in text:
+        # A name is also compared without its spaces and hyphens: yudapeng is "Yu Dapeng".
+        compact = _compact(text) if is_name else text
+        if is_name and whole_compact and whole_compact in compact:
             # The query as one phrase: "quantum academy" is a prefix of "Quantum Academy of …".
-            r = 0 if text == whole else 1 if text.startswith(whole) else 2
+            r = _name_rank(compact, whole_compact)
             if i not in whole_rank or whole_rank[i][0] > r:
                 whole_rank[i] = (r, field)
         slots = best.setdefault(i, [None] * len(terms))
         for n, term in enumerate(terms):
-            if term not in text:
-                continue
-            rank = 3
             if is_name:
-                rank = 0 if text == term else 1 if text.startswith(term) else 2
+                if not compact_terms[n] or compact_terms[n] not in compact:
+                    continue
+                rank = _name_rank(compact, compact_terms[n])
+            elif term not in text:
+                continue
+            else:
+                rank = 3
             current = slots[n]
             if current is None or rank < current[0]:
                 slots[n] = (rank, field)
@@ -161,6 +170,20 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
         matches.append((rank, i, Match(entries[i], rank, ",".join(fields))))
     matches.sort(key=lambda m: (m[0], m[1]))
     return [m for _, _, m in matches]
+
+
+def _name_rank(name: str, term: str) -> int:
+    """0 the whole name, 1 its start, 2 inside it."""
+    return 0 if name == term else 1 if name.startswith(term) else 2
+
+
+@lru_cache(maxsize=4096)
+def pinyin_of(name: str) -> str:
+    """A Chinese name in Hanyu Pinyin without tones, a syllable a word ("yu da peng"); pypinyin
+    (about 250 ms to import) is imported the first time, only where a name has no name_en."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name))
 
 
 # ---------------------------------------------------------------------------------------------

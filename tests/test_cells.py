@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from conftest import invoke
 from hypothesis import given, settings
@@ -73,10 +74,38 @@ def test_an_approximate_date_keeps_its_mark_alone() -> None:
     assert dates == columns(["timeline"], "tsv")["date"]
 
 
-def test_an_english_fall_back_keeps_its_mark_alone() -> None:
-    names = columns(["person", "list"], "tsv", "--lang", "en", "--fields", "id,name")["name"]
-    assert any(n.endswith(" (zh)") for n in names)
-    assert names == columns(["person", "list"], "tsv", "--lang", "en")["name"]
+SMALL = (
+    '[[source]]\nid = "s"\ntitle = "t"\npublisher = "p"\npublished = "2020"\n'
+    '[[person]]\nid = "p1"\nname = "俞大鵬"\nrole = "院士"\nsource = "s"\nquote = "q"\n'
+    '[[person]]\nid = "p2"\nname = "莫偉軒"\nname_en = "Mo Weixuan"\nrole = "總監"\n'
+    'source = "s"\nquote = "q"\n'
+)
+
+
+def test_an_english_fall_back_keeps_its_mark_alone(tmp_path: Path) -> None:
+    facts = tmp_path / "small.toml"
+    facts.write_text(SMALL, encoding="utf-8")
+    command = ["person", "list", "--facts", str(facts)]
+    names = columns(command, "tsv", "--lang", "en", "--fields", "id,name")["name"]
+    assert names == ["俞大鵬 (zh)", "Mo Weixuan"]
+    assert names == columns(command, "tsv", "--lang", "en")["name"]
+
+
+def test_every_person_has_a_romanised_name() -> None:
+    people = json.loads(invoke("person", "list", "--json").stdout)
+    assert people and all(p["name_en"] and p["name_en"].isascii() for p in people)
+
+
+def test_a_person_is_found_by_pinyin(tmp_path: Path) -> None:
+    facts = tmp_path / "small.toml"
+    facts.write_text(SMALL, encoding="utf-8")
+    for query in (["yudapeng"], ["Yu", "Dapeng"], ["YU-DAPENG"], ["dapeng"]):
+        found = invoke("person", "search", *query, "--facts", str(facts), "--json")
+        assert [r["id"] for r in json.loads(found.stdout)] == ["p1"], query
+    named = invoke("person", "search", "moweixuan", "--facts", str(facts), "--json")
+    assert [r["id"] for r in json.loads(named.stdout)] == ["p2"]
+    bundled = invoke("person", "search", "yudapeng", "--json")
+    assert [r["id"] for r in json.loads(bundled.stdout)] == ["yu-dapeng"]
 
 
 VERBATIM = ["quote", "as_written", "citations"]
@@ -119,3 +148,16 @@ def test_a_bad_lang_names_where_it_came_from() -> None:
     assert inherited.exit_code == 2
     assert "HETAO_LANG: 'klingon' (from the environment) is not a language" in inherited.stderr
     assert invoke("timeline", "--lang", "en", env={"HETAO_LANG": "klingon"}).exit_code == 0
+
+
+def test_pinyin_is_imported_only_for_a_name_without_english(tmp_path: Path) -> None:
+    from test_startup import run_hetao
+
+    proc, modules = run_hetao(tmp_path, "person", "search", "yudapeng", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "pypinyin" not in modules  # every bundled person has a name_en
+    facts = tmp_path / "small.toml"
+    facts.write_text(SMALL, encoding="utf-8")
+    proc, modules = run_hetao(tmp_path, "person", "search", "yudapeng", "--facts", str(facts))
+    assert proc.returncode == 0, proc.stderr
+    assert "pypinyin" in modules

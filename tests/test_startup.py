@@ -66,7 +66,7 @@ def run_hetao(
 @pytest.mark.parametrize(
     ("args", "absent"),
     [
-        (("timeline", "--json"), ("rich", "opencc", "pydantic")),
+        (("timeline", "--json"), ("rich", "opencc", "pydantic", "pypinyin")),
         (("stats", "--area", "--json"), ("rich",)),
         (("check",), ("rich",)),
     ],
