@@ -88,7 +88,7 @@ app = typer.Typer(
     "Innovation Cooperation Zone (河套深港科技創新合作區), each with the quote it comes from.",
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: bash, zsh, fish
     pretty_exceptions_enable=False,
     # Plain click help and errors: Rich-drawn help cost about 70 ms on every --help and
     # usage error, and plain text is what scripts and pagers expect.
@@ -115,6 +115,29 @@ app.add_typer(org_app, name="org")
 app.add_typer(person_app, name="person")
 app.add_typer(area_app, name="area")
 app.add_typer(document_app, name="document")
+
+
+def _completer(*kinds: Kind) -> Callable[..., list[str]]:
+    """Shell completion of the ids of these kinds (any kind: none given) that start with what
+    is typed; the facts are those --facts names when it stands before, else the default."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            book = load(ctx.params.get("facts") or None)
+        except FactFileError:
+            return []
+        pool = [e for k in (kinds or tuple(Kind)) for e in book.of_kind(k)]
+        return [e.id for e in pool if e.id.startswith(incomplete)]
+
+    return complete
+
+
+def _complete_fields_of_work(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        book = load(ctx.params.get("facts") or None)
+    except FactFileError:
+        return []
+    return [f for f in query.fields_of_work(book) if f.startswith(incomplete)]
 
 
 def usage(message: str, param: str | None = None) -> NoReturn:
@@ -364,13 +387,16 @@ def timeline(
         list[str] | None,
         typer.Option(
             metavar="ORG",
+            autocompletion=_completer(Kind.ORG),
             help="Only events involving this org (id, name or alias; repeatable: any of them).",
         ),
     ] = None,
     person: Annotated[
         list[str] | None,
         typer.Option(
-            metavar="PERSON", help="Only events involving this person (id or name; repeatable)."
+            metavar="PERSON",
+            autocompletion=_completer(Kind.PERSON),
+            help="Only events involving this person (id or name; repeatable).",
         ),
     ] = None,
     *,
@@ -404,6 +430,7 @@ def figures(
         list[str] | None,
         typer.Option(
             metavar="ID",
+            autocompletion=_completer(),
             help="Only figures about this entry (id, name or alias; repeatable: any of them).",
         ),
     ] = None,
@@ -557,7 +584,20 @@ def _field_of_work(book: FactBook, text: str) -> str:
     usage(f"no field of work {echoed(text)}{hint}", "--field")
 
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The entry's id.")]
+_ID_HELP = "The entry's id, or a name or alias."
+IdArg = Annotated[str, typer.Argument(metavar="ID", help=_ID_HELP, autocompletion=_completer())]
+OrgIdArg = Annotated[
+    str, typer.Argument(metavar="ID", help=_ID_HELP, autocompletion=_completer(Kind.ORG))
+]
+PersonIdArg = Annotated[
+    str, typer.Argument(metavar="ID", help=_ID_HELP, autocompletion=_completer(Kind.PERSON))
+]
+AreaIdArg = Annotated[
+    str, typer.Argument(metavar="ID", help=_ID_HELP, autocompletion=_completer(Kind.AREA))
+]
+DocumentIdArg = Annotated[
+    str, typer.Argument(metavar="ID", help=_ID_HELP, autocompletion=_completer(Kind.DOCUMENT))
+]
 
 
 @app.command(epilog=EPILOG)
@@ -579,11 +619,19 @@ def org_list(
     ] = None,
     field: Annotated[
         list[str] | None,
-        typer.Option(metavar="FIELD", help="Only this field of work (quantum, ...; repeatable)."),
+        typer.Option(
+            metavar="FIELD",
+            autocompletion=_complete_fields_of_work,
+            help="Only this field of work (quantum, ...; repeatable).",
+        ),
     ] = None,
     area: Annotated[
         list[str] | None,
-        typer.Option(metavar="AREA", help="Only orgs in this area (or within it; repeatable)."),
+        typer.Option(
+            metavar="AREA",
+            autocompletion=_completer(Kind.AREA),
+            help="Only orgs in this area (or within it; repeatable).",
+        ),
     ] = None,
     *,
     out: Listing,
@@ -610,7 +658,7 @@ def org_search(terms: QueryArg, *, out: Listing) -> None:
 
 @org_app.command("show", epilog=EPILOG)
 @listing
-def org_show(entry_id: IdArg, *, out: Listing) -> None:
+def org_show(entry_id: OrgIdArg, *, out: Listing) -> None:
     """One organisation, with its people, events and figures.
 
     Example: hetao org show siqa
@@ -625,6 +673,7 @@ def person_list(
         list[str] | None,
         typer.Option(
             metavar="ORG",
+            autocompletion=_completer(Kind.ORG),
             help="Only people of this org or its units (id, name or alias; repeatable).",
         ),
     ] = None,
@@ -652,7 +701,7 @@ def person_search(terms: QueryArg, *, out: Listing) -> None:
 
 @person_app.command("show", epilog=EPILOG)
 @listing
-def person_show(entry_id: IdArg, *, out: Listing) -> None:
+def person_show(entry_id: PersonIdArg, *, out: Listing) -> None:
     """One person, with the events they took part in.
 
     Example: hetao person show yu-dapeng
@@ -672,7 +721,7 @@ def area_list(*, out: Listing) -> None:
 
 @area_app.command("show", epilog=EPILOG)
 @listing
-def area_show(entry_id: IdArg, *, out: Listing) -> None:
+def area_show(entry_id: AreaIdArg, *, out: Listing) -> None:
     """One area, with what lies in it.
 
     Example: hetao area show shenzhen-park
@@ -700,7 +749,7 @@ def document_list(
 
 @document_app.command("show", epilog=EPILOG)
 @listing
-def document_show(entry_id: IdArg, *, out: Listing) -> None:
+def document_show(entry_id: DocumentIdArg, *, out: Listing) -> None:
     """One document, with who issued it and the events it took part in.
 
     Example: hetao document show gba-outline-plan
