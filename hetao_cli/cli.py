@@ -453,7 +453,7 @@ def figures(
         from .search import search
 
         found = [m.entry for m in search(found, query_)]
-    out.emit_found(views.figures_view(found))
+    out.emit_found(views.figures_view(found, one_unit=len(set(unit or ())) == 1))
 
 
 @app.command(epilog=EPILOG)

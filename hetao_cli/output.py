@@ -6,6 +6,7 @@ never pass through Rich, and Rich is imported only when a table is drawn.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -14,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import SCHEMAS
+from .schema import Type
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -239,6 +241,9 @@ class View(NamedTuple):
     details: Sequence[Detail] | None = None
     # A listing that reads as one line a record (check's problems): what the table prints.
     lines: Sequence[str] | None = None
+    # Columns a table may leave out, first to last, before a terminal too narrow for every
+    # column gets a block a record (a caption names them; TSV, CSV and --fields keep them).
+    give_way: tuple[str, ...] = ()
 
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"). A CR is shown as
@@ -330,12 +335,57 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 _NO_GROUP = object()
 _NARROWEST = 8  # cells a table column needs at least; a narrower terminal gets blocks
-_NO_WRAP = _DATES | {"kind", "qualifier"}
+# Never broken across lines: dates, enums, and ids — the very strings a person types next.
+_IDS = frozenset(
+    {"id", "source"} | {s.key for sc in SCHEMAS.values() for s in sc.of_type(Type.LINK, Type.SLUG)}
+)
+_NO_WRAP = _DATES | _IDS | {"kind", "qualifier", "org_kind", "doc_kind", "unit", "match_rank"}
+# Lists of ids or slugs: a line may break between two, never inside one.
+_ID_IN_HEADING = re.compile(r"\([a-z0-9]+(?:-[a-z0-9]+)*\)")
+_ID_LISTS = frozenset(s.key for sc in SCHEMAS.values() for s in sc.of_type(Type.LINKS, Type.SLUGS))
 
 
 def render_table(view: View, columns: Sequence[str]) -> RenderableType:
     """A Rich table; in a terminal too narrow for its columns, one block of lines a record."""
     return _TableOrBlocks(view, columns)
+
+
+# A run of text that holds no line-break opportunity for Rich's wrapping: Latin words and
+# numbers. Chinese may break between any two characters, where Rich sees one long word.
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _flexible_class() -> type:
+    from rich.cells import cell_len
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    class Flexible(Text):
+        """Text whose narrowest is its longest Latin word or number, not its longest run
+        without spaces: Rich measures a Chinese sentence as one word, and then squeezes the
+        columns of ids and dates to make room for it."""
+
+        def __rich_measure__(self, console: Any, options: Any) -> Any:
+            measured = super().__rich_measure__(console, options)
+            least = max([2, *(cell_len(run) for run in _UNBROKEN.findall(self.plain))])
+            return Measurement(min(measured.minimum, least), measured.maximum)
+
+    return Flexible
+
+
+def flexible(text: str) -> Any:
+    """A table cell of text that may wrap (see _flexible_class)."""
+    return _flexible_class()(text)
+
+
+def _grouped(value: Any) -> str:
+    """A number in a table, its thousands grouped (100,000,000); TSV, CSV and JSON never."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return format(value, ",")
 
 
 class _TableOrBlocks:
@@ -358,20 +408,87 @@ class _TableOrBlocks:
         fold = _folder(view.lang)
         # A cell keeps its tabs and newlines (a Rich cell shows them); Rich would pass the
         # other controls but BEL, BS, VT, FF and CR to the terminal: each is shown escaped.
-        rows = [[visible(_cell(view, r, c), lines=True) for c in columns] for r in view.records]
+        numeric = [self._numeric(c) for c in columns]
+        rows = [
+            [
+                _grouped(r.get(c)) if number else visible(_cell(view, r, c), lines=True)
+                for c, number in zip(columns, numeric, strict=True)
+            ]
+            for r in view.records
+        ]
         group = view.group
         headings = [visible(fold(group(r, view.lang))) if group else "" for r in view.records]
         no_wrap = [self._no_wrap(c) for c in columns]
-        needed = 0
+        needed = 2  # a cell's padding and rule take 3 a column, the table's edges 1 or 2 more
+        # A heading's id, "(hetao-zone)", is never broken either.
+        self.heading_least = max((cell_len(m) for h in headings for m in _ID_IN_HEADING.findall(h)),
+                                 default=0)  # fmt: skip
         if view.group is not None:
-            needed += min(_NARROWEST, max(map(cell_len, headings), default=0)) + 3
+            widest_heading = max(map(cell_len, headings), default=0)
+            needed += max(min(_NARROWEST, widest_heading), self.heading_least) + 3
+        widths = []
+        self.least = []  # each column's narrowest: its header, or its longest id in a list
+        self.fixed: list[int] = []  # each column's width when it is fixed, else 0
+        self.widest: list[int] = []
         for i, name in enumerate(self.names):
             widest = max([cell_len(name), *(cell_len(row[i]) for row in rows)])
-            needed += (widest if no_wrap[i] else min(_NARROWEST, widest)) + 3
-        if needed <= options.max_width or not rows:
-            yield self._table(rows, headings, no_wrap)
+            least = max(min(_NARROWEST, widest), cell_len(name))  # a header is never broken
+            if columns[i] in _ID_LISTS:
+                # an id and the comma after it stand on one line
+                least = max([least, *(cell_len(w) + 1 for row in rows for w in row[i].split(", "))])
+            elif not no_wrap[i]:  # a Latin word or an id in text, "(shenzhen-park)", is not broken
+                least = max(
+                    [least, *(cell_len(w) for row in rows for w in _UNBROKEN.findall(row[i]))]
+                )
+            # Columns that never wrap, and lists of ids, get a fixed width: Rich would squeeze
+            # them to make room for Chinese text, which it measures as one long word.
+            fixed = widest if no_wrap[i] else least if columns[i] in _ID_LISTS else 0
+            self.least.append(fixed or least)
+            self.fixed.append(fixed)
+            self.widest.append(widest)
+            widths.append((widest if no_wrap[i] else least) + 3)
+        # Low-value columns give way, one by one, before the table turns into blocks.
+        kept = list(range(len(columns)))
+        for name in view.give_way:
+            if needed + sum(widths[i] for i in kept) <= options.max_width:
+                break
+            kept = [i for i in kept if columns[i] != name]
+        if needed + sum(widths[i] for i in kept) <= options.max_width or not rows:
+            left_out = [self.names[i] for i in range(len(columns)) if i not in kept]
+            spare = options.max_width - needed - sum(widths[i] for i in kept)
+            table = self._table(
+                [[row[i] for i in kept] for row in rows],
+                headings,
+                [no_wrap[i] for i in kept],
+                [columns[i] for i in kept],
+                [self.names[i] for i in kept],
+                [self.least[i] for i in kept],
+                self._shared_out([i for i in kept], max(spare, 0)),
+            )
+            if left_out:
+                from rich.text import Text
+
+                table.caption = Text(
+                    f"({', '.join(left_out)}: left out to fit; --fields shows them)"
+                )
+            yield table
         else:
             yield from self._blocks(rows, headings)
+
+    def _shared_out(self, kept: list[int], spare: int) -> list[int]:
+        """Every kept column's width: a fixed one its own; one that wraps its narrowest plus a
+        share of the spare cells in proportion to how much more it could show. Rich, left to
+        itself, squeezes ids to make room for Chinese text it takes for one long word."""
+        wants = {i: self.widest[i] - self.least[i] for i in kept if not self.fixed[i]}
+        given = dict.fromkeys(wants, 0)
+        for i in sorted(wants, key=wants.__getitem__):  # a short column whole first: cheap
+            if wants[i] <= _NARROWEST and wants[i] <= spare:
+                given[i], spare = wants[i], spare - wants[i]
+        rest = {i: w for i, w in wants.items() if not given[i]}
+        total = sum(rest.values())
+        for i, want in rest.items():
+            given[i] = min(want, spare * want // total) if total else 0
+        return [self.fixed[i] or self.least[i] + given[i] for i in kept]
 
     def _numeric(self, column: str) -> bool:
         """Numeric by name only when it holds numbers: show's "value" column is text."""
@@ -385,22 +502,38 @@ class _TableOrBlocks:
         return self._numeric(column) or column in _NO_WRAP
 
     def _table(
-        self, rows: list[list[str]], headings: list[str], no_wrap: list[bool]
-    ) -> RenderableType:
+        self,
+        rows: list[list[str]],
+        headings: list[str],
+        no_wrap: list[bool],
+        columns: list[str],
+        names: list[str],
+        least: list[int],
+        column_widths: list[int],
+    ) -> Any:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        view, columns = self.view, self.columns
+        view = self.view
         title = visible(view.title) or None
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
         grouped = view.group is not None
         if grouped:
-            table.add_column("", style="bold", overflow="fold", max_width=30)
-        for c, name, fixed in zip(columns, self.names, no_wrap, strict=True):
+            table.add_column(
+                "", style="bold", overflow="fold", max_width=30, min_width=self.heading_least
+            )
+        for c, name, fixed, narrowest, width in zip(
+            columns, names, no_wrap, least, column_widths, strict=True
+        ):
             right = self._numeric(c)
             table.add_column(
-                name, overflow="fold", no_wrap=fixed, justify="right" if right else "left"
+                name,
+                overflow="fold",
+                no_wrap=fixed,
+                justify="right" if right else "left",
+                min_width=narrowest,  # its header, or the longest id in a list: never broken
+                width=width or None,
             )
         bars = view.bars if view.bars in columns else ""
         if bars:
@@ -419,7 +552,9 @@ class _TableOrBlocks:
                 row.append(Text(group if group != last_group else ""))
                 last_group = group
             # Text objects are never parsed as markup, so a "[" in curated text stays as written.
-            row += [Text(t) for t in texts]
+            row += [
+                Text(t) if fixed else flexible(t) for t, fixed in zip(texts, no_wrap, strict=True)
+            ]
             if bars:
                 most = top.get(group, 0.0)
                 width = round(30 * float(r.get(bars) or 0) / most) if most else 0

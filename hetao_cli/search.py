@@ -199,8 +199,9 @@ class Found(NamedTuple):
 
 
 def _compact(folded: str) -> str:
-    """A folded name without spaces, hyphens, dots and middle dots: "Yu Dapeng" is yudapeng."""
-    return "".join(c for c in folded if not c.isspace() and c not in "-_.·・‧")
+    """A folded name without spaces, hyphens, dots and middle dots: "Yu Dapeng" is yudapeng;
+    a name of nothing but those ("."), as it is."""
+    return "".join(c for c in folded if not c.isspace() and c not in "-_.·・‧") or folded
 
 
 def _names(entry: Entry) -> Iterator[str]:

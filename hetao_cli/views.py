@@ -110,11 +110,15 @@ def timeline_view(events: Sequence[Event]) -> View:
     )
 
 
-def figures_view(figures: Sequence[Entry]) -> View:
+def figures_view(figures: Sequence[Entry], one_unit: bool = False) -> View:
+    """`one_unit`: --unit named one, so the table need not repeat it on every row."""
     columns = ["id", "subject", "as_written", "value", "unit", "qualifier", "scope", "source"]
     # The table leaves out the source, for an 80-column terminal; `show` and TSV give it.
-    table = ("id", "subject", "as_written", "value", "unit", "qualifier", "scope")
-    return entries_view(Kind.FIGURE, figures, columns, table_columns=table)
+    table: tuple[str, ...] = ("id", "subject", "as_written", "value", "unit", "qualifier", "scope")
+    if one_unit:
+        table = tuple(c for c in table if c != "unit")
+    give_way = ("scope", "qualifier", "value", "unit")  # as_written keeps the value in words
+    return entries_view(Kind.FIGURE, figures, columns, table_columns=table, give_way=give_way)
 
 
 ORG_COLUMNS = ["id", "name", "org_kind", "fields", "area"]
@@ -122,11 +126,11 @@ PERSON_COLUMNS = ["id", "name", "role", "orgs"]
 
 
 def orgs_view(orgs: Sequence[Entry]) -> View:
-    return entries_view(Kind.ORG, orgs, ORG_COLUMNS)
+    return entries_view(Kind.ORG, orgs, ORG_COLUMNS, give_way=("area", "fields", "org_kind"))
 
 
 def people_view(people: Sequence[Entry]) -> View:
-    return entries_view(Kind.PERSON, people, PERSON_COLUMNS)
+    return entries_view(Kind.PERSON, people, PERSON_COLUMNS, give_way=("orgs",))
 
 
 def areas_view(areas: Sequence[Entry]) -> View:
@@ -157,7 +161,8 @@ def sources_view(book: FactBook) -> View:
     counts = query.citation_counts(book)
     records = [{**record_of(s), "facts": counts.get(s.id, 0)} for s in book.sources]
     columns = ["id", "title", "publisher", "published", "facts"]
-    return View(records, columns, known=(*keys_of([Kind.SOURCE]), "facts"), numbers=("facts",))
+    return View(records, columns, known=(*keys_of([Kind.SOURCE]), "facts"), numbers=("facts",),
+                give_way=("publisher", "published"))  # fmt: skip
 
 
 SEARCH_COLUMNS = ["kind", "id", "label", "match_field", "match_rank"]
@@ -165,6 +170,14 @@ _MATCH_KEYS = ("label", "label_en", "match_rank", "match_field")
 
 
 def search_view(matches: Sequence[Any], columns: Sequence[str], kinds: Iterable[Kind]) -> View:
+    """Search results: each entry's record, its label, and how it matched. A table leaves out
+    how (match_field, match_rank) to give the text room; TSV, CSV and --fields give it."""
+    table = tuple(c for c in columns if c not in ("match_field", "match_rank"))
+    give_way = ("area", "fields", "org_kind", "orgs", "kind")
+    return _search_view(matches, columns, kinds)._replace(table_columns=table, give_way=give_way)
+
+
+def _search_view(matches: Sequence[Any], columns: Sequence[str], kinds: Iterable[Kind]) -> View:
     """Search results: each entry's record, its label, and how it matched."""
     from .search import RANKS
 
@@ -234,6 +247,7 @@ def area_view(book: FactBook, every: bool = False) -> View:
         grouped_by=("area",),
         known=_AREA_KEYS,
         numbers=("count", "per_km2"),
+        give_way=("qualifier", "area_km2"),
     )
 
 
