@@ -7,11 +7,21 @@ its key still matches: the file's path, size, mtime_ns, ctime_ns, inode and devi
 version, a checksum of the loader's code, and the Python version. A file with problems of its
 own is never cached: it is read and checked on every run, and its problems reported anew.
 
+What the cache trusts, and why it cannot lie:
+- Only the user's own folder and files. The folder, and each entry, must belong to the user
+  and be writable by no one else (checked with stat and fstat; an entry is opened without
+  following a symlink). Otherwise the cache is not used at all, silently. A folder hetao makes
+  is made 0700, an entry 0600. So every entry read was written by the user (or root).
+- Only an intact entry. Each carries its length and a CRC-32 of its payload, checked before the
+  payload is unmarshalled; an entry larger than a bound set by its fact file's size is not
+  even read. What the user wrote is what is read back, or nothing is.
+
 The cache never changes what hetao reports: checks across files (duplicate ids, and links
 and citations that leave a file) run every time, and a warm file is read only when a problem's
-line must be named. Anything wrong with the cache (missing, corrupt, unwritable, stale) means
-the file is read and checked as if there were no cache: never an error, never a traceback.
-Nothing is ever written next to a fact file. This module alone knows the cache's format.
+line must be named. Anything wrong with the cache (missing, foreign, corrupt, unwritable,
+stale) means the file is read and checked as if there were no cache: never an error, never a
+traceback, never a message. Nothing is ever written next to a fact file. This module alone
+knows the cache's format.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Mapping, Sequence
@@ -32,8 +43,17 @@ from .schema import Type
 
 CACHE_DIR_VAR = "HETAO_CACHE_DIR"
 NO_CACHE_VAR = "HETAO_NO_CACHE"
-_MAGIC = b"hetao-checked-2\n"
-_LENGTH = 8  # bytes of the payload length after the magic
+# An entry: the magic, the payload's length (8 bytes) and CRC-32 (4 bytes), then the payload.
+_MAGIC = b"hetao-checked-3\n"
+_HEAD = len(_MAGIC) + 8 + 4
+# The most an entry may hold: marshal of checked entries is smaller than their TOML (0.72 to
+# 0.87 of it on the bundled and generated facts), so this is room to spare, and a damaged or
+# planted file is never read whole into memory.
+_GROWTH, _SLACK = 8, 1 << 20
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# O_NONBLOCK: a FIFO in place of an entry cannot make the open wait; no effect on a file.
+_READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
 _KEEP = 256  # entries kept; beyond this the least recently written are removed
 
 
@@ -74,7 +94,12 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._folder = os.fspath(folder)
         self._seen: dict[str, tuple[Any, ...]] = {}  # a file's key when checked() looked
+        getuid = getattr(os, "getuid", None)  # None on Windows: no owner or mode to check
+        self._uid: int | None = None if getuid is None else getuid()
+        self._state: str | None = None  # the folder: _OK, _MISSING or _REFUSED, once known
+        self._fact_dirs: dict[str, bool] = {}  # is this fact file's folder the cache folder?
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Cache | None:
@@ -84,13 +109,16 @@ class Cache:
     def checked(self, path: Path) -> list[CheckedEntry] | None:
         try:
             where = os.path.abspath(path)
-            key = _key(where, os.stat(path))
+            st = os.stat(path)
+            key = _key(where, st)
         except (OSError, ValueError):
             return None  # the loader reports the file
         self._seen[where] = key
         if not os.access(path, os.R_OK):
             return None  # unreadable now: the loader says so, as it would without a cache
-        stored = _get(self._entry(where), key)
+        if not self._usable(create=False):
+            return None
+        stored = _get(self._entry(where), key, _bound(st.st_size), self._uid)
         if stored is None:
             return None
         try:
@@ -101,16 +129,63 @@ class Cache:
     def store(self, path: Path, entries: Sequence[CheckedEntry]) -> None:
         try:
             where = os.path.abspath(path)
-            now = _key(where, os.stat(path))
+            st = os.stat(path)
+            now = _key(where, st)
         except (OSError, ValueError):
             return
         # Never when the file changed since checked() saw it; never into its own folder.
-        if self._seen.get(where) != now or _same_dir(self.folder, os.path.dirname(where)):
+        if self._seen.get(where) != now or self._holds_facts(os.path.dirname(where)):
             return
-        _put(self.folder, self._entry(where), now, _freeze(entries))
+        if not self._usable(create=True):
+            return
+        _put(self._folder, self._entry(where), now, _freeze(entries), _bound(st.st_size))
 
-    def _entry(self, where: str) -> Path:
-        return self.folder / f"{_name(where)}.marshal"
+    def _entry(self, where: str) -> str:
+        return os.path.join(self._folder, f"{_name(where)}.marshal")
+
+    def _usable(self, create: bool) -> bool:
+        """Whether the folder is the user's alone; made (0700) when `create` and missing.
+
+        Checked once a run, by path; each entry is checked again on its open file (fstat), so
+        a folder swapped after this check still yields no entry that is not the user's."""
+        state = self._state
+        if state is None or (state == _MISSING and create):
+            state = self._state = _folder_state(self.folder, self._uid, create)
+        return state == _OK
+
+    def _holds_facts(self, folder: str) -> bool:
+        same = self._fact_dirs.get(folder)
+        if same is None:
+            same = self._fact_dirs[folder] = _same_dir(self.folder, folder)
+        return same
+
+
+_OK, _MISSING, _REFUSED = "ok", "missing", "refused"
+
+
+def _owned(st: os.stat_result, uid: int | None) -> bool:
+    """The user's, and writable by no one else (always true where there is no getuid)."""
+    return uid is None or (st.st_uid == uid and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _folder_state(folder: Path, uid: int | None, create: bool) -> str:
+    try:
+        st = os.stat(folder)  # a symlinked folder is judged by its target
+    except FileNotFoundError:
+        if not create:
+            return _MISSING
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = os.stat(folder)  # whoever made it, it is checked as any folder is
+        except OSError:
+            return _REFUSED
+    except OSError:
+        return _REFUSED
+    return _OK if stat.S_ISDIR(st.st_mode) and _owned(st, uid) else _REFUSED
+
+
+def _bound(fact_size: int) -> int:
+    return _GROWTH * fact_size + _SLACK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,19 +303,34 @@ def _same_dir(folder: Path, other: str) -> bool:
         return False  # the cache folder does not exist yet, so it is not the fact file's
 
 
-def _get(entry: Path, key: tuple[Any, ...]) -> Any:
+def _header(payload: bytes | memoryview) -> bytes:
+    return _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+
+
+def _get(entry: str, key: tuple[Any, ...], bound: int, uid: int | None) -> Any:
+    """The rows stored under `key`, or None. The checks come in order of cost: the entry must
+    be the user's own regular file (not a symlink), no larger than `bound`, of the length its
+    header gives and with its CRC-32, before marshal reads a byte of it."""
     try:
-        with open(entry, "rb") as f:
-            blob = f.read()
+        fd = os.open(entry, _READ)
+    except OSError:
+        return None  # missing (the usual miss), or a symlink
+    try:
+        st = os.fstat(fd)
+        size = st.st_size
+        if not (stat.S_ISREG(st.st_mode) and _owned(st, uid) and _HEAD <= size <= bound):
+            return None
+        blob = _read(fd, size)
     except OSError:
         return None
-    head = len(_MAGIC) + _LENGTH
-    if not blob.startswith(_MAGIC) or len(blob) < head:
-        return None
-    if int.from_bytes(blob[len(_MAGIC) : head], "little") != len(blob) - head:
-        return None  # truncated or padded
+    finally:
+        os.close(fd)
+    view = memoryview(blob)
+    payload = view[_HEAD:]
+    if view[:_HEAD] != _header(payload):
+        return None  # not this format, truncated, padded, or damaged
     try:
-        stored = marshal.loads(memoryview(blob)[head:])
+        stored = marshal.loads(payload)
     except Exception:  # marshal raises ValueError, EOFError or TypeError on bad data
         return None
     if (
@@ -253,19 +343,38 @@ def _get(entry: Path, key: tuple[Any, ...]) -> Any:
     return None
 
 
-def _put(folder: Path, entry: Path, key: tuple[Any, ...], data: Any) -> None:
+def _read(fd: int, size: int) -> bytes:
+    """Up to `size` bytes: fewer only if the file shrank since fstat (then the header fails)."""
+    parts = []
+    while size > 0 and (chunk := os.read(fd, size)):
+        parts.append(chunk)
+        size -= len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _put(folder: str, entry: str, key: tuple[Any, ...], data: Any, bound: int) -> None:
     try:
         payload = marshal.dumps((key, data))
     except ValueError:
         return  # a value marshal cannot store: this file is simply not cached
-    tmp = entry.with_name(f".{entry.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    if _HEAD + len(payload) > bound:
+        return  # it would never be read back
+    tmp = os.path.join(
+        folder, f".{os.path.basename(entry)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    )
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC)
-            f.write(len(payload).to_bytes(_LENGTH, "little"))
-            f.write(payload)
+        fd = os.open(tmp, _WRITE, 0o600)
+        try:
+            _write(fd, _header(payload))
+            _write(fd, payload)
+        finally:
+            os.close(fd)
         os.replace(tmp, entry)
     except OSError:
         with contextlib.suppress(OSError):
@@ -274,7 +383,7 @@ def _put(folder: Path, entry: Path, key: tuple[Any, ...], data: Any) -> None:
     _prune(folder)
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: str) -> None:
     """Keep the folder small: files from deleted or temporary fact files pile up otherwise."""
     try:
         entries = [e for e in os.scandir(folder) if e.name.endswith(".marshal")]
