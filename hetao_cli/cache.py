@@ -4,8 +4,9 @@ A fact file that is valid on its own is kept as its checked entries (marshal) in
 cache folder: $HETAO_CACHE_DIR, else $XDG_CACHE_HOME/hetao, else ~/.cache/hetao
 (%LOCALAPPDATA%\\hetao on Windows). HETAO_NO_CACHE=1 turns it off. An entry is used only when
 its key still matches: the file's path, size, mtime_ns, ctime_ns, inode and device, the hetao
-version, a checksum of the loader's code, and the Python version. A file with problems of its
-own is never cached: it is read and checked on every run, and its problems reported anew.
+version, a checksum of the loader's code, the TOML parser's name, version and files, and the
+Python version. A file with problems of its own is never cached: it is read and checked on
+every run, and its problems reported anew.
 
 What the cache trusts, and why it cannot lie:
 - Only the user's own folder and files. The folder, and each entry, must belong to the user
@@ -15,6 +16,7 @@ What the cache trusts, and why it cannot lie:
 - Only an intact entry. Each carries its length and a CRC-32 of its payload, checked before the
   payload is unmarshalled; an entry larger than a bound set by its fact file's size is not
   even read. What the user wrote is what is read back, or nothing is.
+- Only the code that wrote it: the key names the loader's code, the parser, and Python.
 
 The cache never changes what hetao reports: checks across files (duplicate ids, and links
 and citations that leave a file) run every time, and a warm file is read only when a problem's
@@ -29,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import re
 import stat
 import sys
 import zlib
@@ -276,10 +279,56 @@ def _code_stamp() -> int:
     return _STAMP[0]
 
 
+_PARSER: list[tuple[Any, ...] | None] = []
+_VERSION_RE = re.compile(rb"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+
+
+def _parser_stamp() -> tuple[Any, ...] | None:
+    """The TOML parser that would check a file: its name, version and files (name, size,
+    mtime), found as `import tomli` would find it but without importing it, since a warm run
+    parses nothing. None when it cannot be found: then nothing is cached."""
+    if not _PARSER:
+        _PARSER.append(_find_parser("tomli"))
+    return _PARSER[0]
+
+
+def _find_parser(name: str) -> tuple[Any, ...] | None:
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        try:
+            spec = None if find is None else find(name, None)
+        except (ImportError, OSError, ValueError):
+            return None  # `import tomli` would fail too
+        if spec is not None:
+            break
+    else:
+        return None
+    found = spec.submodule_search_locations
+    if not found or not spec.origin:
+        return None  # not a package in a folder (a zip, a namespace): not cached
+    folder = next(iter(found))
+    try:
+        with open(os.path.join(folder, "__init__.py"), "rb") as f:
+            version = _VERSION_RE.search(f.read())
+        files = []
+        with os.scandir(folder) as listing:
+            for e in listing:
+                if e.is_file():
+                    st = e.stat()
+                    files.append((e.name, st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None
+    return (name, version[1].decode() if version else "", spec.origin, tuple(sorted(files)))
+
+
 def _key(where: str, st: os.stat_result) -> tuple[Any, ...]:
+    parser = _parser_stamp()
+    if parser is None:
+        raise ValueError("no TOML parser found")
     return (
         __version__,
         _code_stamp(),
+        parser,
         sys.version,
         marshal.version,
         where,

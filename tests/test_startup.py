@@ -736,6 +736,41 @@ def test_an_oversized_entry_is_not_read(facts: Path, cache_dir: Path) -> None:
     assert peak < 8 << 20, f"{peak:,} bytes allocated to refuse an entry"
 
 
+def test_the_parser_is_found_without_importing_it() -> None:
+    import tomli
+
+    found = cache._find_parser("tomli")
+    assert found is not None
+    name, version, origin, files = found
+    assert (name, version) == ("tomli", tomli.__version__)
+    assert Path(origin).parent == Path(tomli.__file__).parent
+    assert any(f[0] == "__init__.py" for f in files)
+
+
+def test_another_parser_version_misses(tmp_path: Path) -> None:
+    """A cache written under one tomli is not read under another: hetao's checks depend on
+    what the parser accepts."""
+    import tomli
+
+    other = tmp_path / "other-site"
+    (other / "tomli").mkdir(parents=True)
+    for source in Path(tomli.__file__).parent.glob("*.py"):
+        shutil.copyfile(source, other / "tomli" / source.name)  # a pure-Python tomli
+    init = other / "tomli" / "__init__.py"
+    text = init.read_text(encoding="utf-8")
+    init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "0.0.1"', text))
+    env = {cache.CACHE_DIR_VAR: str(tmp_path / "cache")}
+    with_other = {**env, "PYTHONPATH": str(other)}
+    runs = [
+        run_hetao(tmp_path, "timeline", "--json", env=setting)
+        for setting in (env, with_other, with_other, env)
+    ]
+    assert all(proc.returncode == 0 for proc, _ in runs), [p.stderr for p, _ in runs]
+    assert len({proc.stdout for proc, _ in runs}) == 1
+    parsed = ["tomli" in modules for _, modules in runs]
+    assert parsed == [True, True, False, True]
+
+
 def test_a_dense_fact_file_fits_the_bound(tmp_path: Path, cache_dir: Path) -> None:
     """Inline tables with one-letter values: the TOML is as short as an entry can be, so the
     checked entries are larger than it; the bound on reads must still let them in."""
