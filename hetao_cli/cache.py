@@ -417,17 +417,22 @@ def _put(folder: str, entry: str, key: tuple[Any, ...], data: Any, bound: int) -
     tmp = os.path.join(
         folder, f".{os.path.basename(entry)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     )
+    made = False
     try:
         fd = os.open(tmp, _WRITE, 0o600)
+        made = True
         try:
             _write(fd, _header(payload))
             _write(fd, payload)
         finally:
             os.close(fd)
         os.replace(tmp, entry)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException as exc:  # Ctrl-C too: never leave a partial file behind
+        if made:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         return
     _prune(folder)
 

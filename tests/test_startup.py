@@ -771,6 +771,32 @@ def test_another_parser_version_misses(tmp_path: Path) -> None:
     assert parsed == [True, True, False, True]
 
 
+@pytest.mark.parametrize("when", ["while writing", "before the rename"])
+def test_an_interrupted_write_leaves_no_temporary_file(
+    when: str, facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+
+    def interrupted_write(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise KeyboardInterrupt
+
+    def interrupted_replace(src: Any, dst: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        if when == "while writing":
+            m.setattr(os, "write", interrupted_write)
+        else:
+            m.setattr(os, "replace", interrupted_replace)
+        with pytest.raises(KeyboardInterrupt):
+            load([facts])
+    assert [p.name for p in cache_dir.iterdir() if p.name.endswith(".tmp")] == []
+    assert entries(cache_dir) == []
+    assert load([facts]) == uncached(facts, monkeypatch)
+    assert len(entries(cache_dir)) == 1
+
+
 def test_a_dense_fact_file_fits_the_bound(tmp_path: Path, cache_dir: Path) -> None:
     """Inline tables with one-letter values: the TOML is as short as an entry can be, so the
     checked entries are larger than it; the bound on reads must still let them in."""
