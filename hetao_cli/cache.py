@@ -34,6 +34,7 @@ import os
 import re
 import stat
 import sys
+import time
 import zlib
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -57,7 +58,15 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # O_NONBLOCK: a FIFO in place of an entry cannot make the open wait; no effect on a file.
 _READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
-_KEEP = 256  # entries kept; beyond this the least recently written are removed
+_DAY = 24 * 3600
+# Pruning runs at most once a day, when a run writes an entry (a marker's mtime says when it
+# last ran), never after every write and never on a warm run. It removes entries unused for
+# 30 days (a hit refreshes an entry's mtime once a day), temporary files an interrupted
+# write left over an hour ago, and the oldest entries beyond _KEEP.
+_PRUNED = ".pruned"
+_UNUSED = 30 * _DAY
+_STALE_TMP = 3600
+_KEEP = 20_000
 
 
 class CheckedEntry(NamedTuple):
@@ -102,6 +111,7 @@ class Cache:
         getuid = getattr(os, "getuid", None)  # None on Windows: no owner or mode to check
         self._uid: int | None = None if getuid is None else getuid()
         self._state: str | None = None  # the folder: _OK, _MISSING or _REFUSED, once known
+        self._pruned = False  # whether this run has looked at the prune marker
         self._fact_dirs: dict[str, bool] = {}  # is this fact file's folder the cache folder?
 
     @classmethod
@@ -141,6 +151,9 @@ class Cache:
             return
         if not self._usable(create=True):
             return
+        if not self._pruned:
+            self._pruned = True
+            _maybe_prune(self._folder)
         _put(self._folder, self._entry(where), now, _freeze(entries), _bound(st.st_size))
 
     def _entry(self, where: str) -> str:
@@ -370,6 +383,8 @@ def _get(entry: str, key: tuple[Any, ...], bound: int, uid: int | None) -> Any:
         if not (stat.S_ISREG(st.st_mode) and _owned(st, uid) and _HEAD <= size <= bound):
             return None
         blob = _read(fd, size)
+        if time.time() - st.st_mtime > _DAY and os.utime in os.supports_fd:
+            os.utime(fd)  # used: pruning keeps it for another 30 days
     except OSError:
         return None
     finally:
@@ -433,18 +448,51 @@ def _put(folder: str, entry: str, key: tuple[Any, ...], data: Any, bound: int) -
                 os.unlink(tmp)
         if not isinstance(exc, OSError):
             raise
-        return
-    _prune(folder)
 
 
-def _prune(folder: str) -> None:
-    """Keep the folder small: files from deleted or temporary fact files pile up otherwise."""
+def _maybe_prune(folder: str) -> None:
+    """Prune when the marker says the last prune was a day ago or more (or never)."""
+    marker = os.path.join(folder, _PRUNED)
+    now = time.time()
     try:
-        entries = [e for e in os.scandir(folder) if e.name.endswith(".marshal")]
-        if len(entries) <= _KEEP:
+        if now - os.stat(marker).st_mtime < _DAY:
             return
-        entries.sort(key=lambda e: e.stat().st_mtime_ns)
-        for e in entries[: len(entries) - _KEEP]:
-            os.unlink(e.path)
+        os.utime(marker)
+    except FileNotFoundError:
+        try:
+            os.close(os.open(marker, _WRITE, 0o600))
+        except OSError:
+            return  # another run made it just now, or the folder is not writable
     except OSError:
-        pass
+        return
+    _prune(folder, now)
+
+
+def _prune(folder: str, now: float) -> None:
+    """Keep the folder small: entries of deleted or temporary fact files, and the temporary
+    files of writes cut short by a crash, pile up otherwise."""
+    kept: list[tuple[float, str]] = []
+    try:
+        with os.scandir(folder) as listing:
+            for e in listing:
+                name = e.name
+                with contextlib.suppress(OSError):
+                    if name.endswith(".marshal"):
+                        mtime = e.stat(follow_symlinks=False).st_mtime
+                        if now - mtime > _UNUSED:
+                            os.unlink(e.path)
+                        else:
+                            kept.append((mtime, e.path))
+                    elif (
+                        name.startswith(".")
+                        and name.endswith(".tmp")
+                        and now - e.stat(follow_symlinks=False).st_mtime > _STALE_TMP
+                    ):
+                        os.unlink(e.path)
+    except OSError:
+        return
+    if len(kept) > _KEEP:
+        kept.sort()
+        for _, path in kept[: len(kept) - _KEEP]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)

@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -795,6 +796,114 @@ def test_an_interrupted_write_leaves_no_temporary_file(
     assert entries(cache_dir) == []
     assert load([facts]) == uncached(facts, monkeypatch)
     assert len(entries(cache_dir)) == 1
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def _cache_scans(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """Records each scan of `folder` by the cache module (os.scandir), from now on."""
+    scans: list[str] = []
+    real = os.scandir
+
+    def spy(path: Any = ".") -> Any:
+        caller = sys._getframe(1).f_globals.get("__name__")
+        if caller == cache.__name__ and os.fspath(path) == os.fspath(folder):
+            scans.append(os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    return scans
+
+
+def test_pruning_runs_once_a_day_and_removes_only_the_stale(
+    facts: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    day = 24 * 3600
+    files = {
+        "stale tmp": cache_dir / ".0123456789abcdef.marshal.99.dead.tmp",
+        "fresh tmp": cache_dir / ".0123456789abcdef.marshal.98.beef.tmp",  # a write under way
+        "unused entry": cache_dir / "00000000000000aa.marshal",
+        "used entry": cache_dir / "00000000000000bb.marshal",
+    }
+    for path in files.values():
+        path.write_bytes(b"x")
+    _age(files["stale tmp"], 2 * 3600)
+    _age(files["unused entry"], 31 * day)
+    _age(files["used entry"], 29 * day)
+    scans = _cache_scans(monkeypatch, cache_dir)
+    load([facts])  # writes an entry; no prune yet, so it prunes
+    assert len(scans) == 1
+    assert {k for k, p in files.items() if p.exists()} == {"fresh tmp", "used entry"}
+
+    # Pruned less than a day ago: writing another entry does not scan the folder.
+    _age(files["fresh tmp"], 2 * 3600)
+    other = tmp_path / "other.toml"
+    shutil.copyfile(facts, other)
+    load([other])
+    assert len(scans) == 1 and files["fresh tmp"].exists()
+    assert len(entries(cache_dir)) == 3
+
+    # A day later it scans again.
+    _age(cache_dir / ".pruned", day + 60)
+    (tmp_path / "third.toml").write_bytes(facts.read_bytes())
+    load([tmp_path / "third.toml"])
+    assert len(scans) == 2 and not files["fresh tmp"].exists()
+
+
+def test_a_hit_keeps_an_entry_from_being_pruned(facts: Path, cache_dir: Path) -> None:
+    load([facts])
+    (entry,) = entries(cache_dir)
+    _age(entry, 2 * 24 * 3600)
+    load([facts])
+    assert time.time() - entry.stat().st_mtime < 3600
+
+
+def test_pruning_keeps_the_newest_entries_beyond_the_bound(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    old = [cache_dir / f"{i:016x}.marshal" for i in range(5)]
+    for age, path in enumerate(old):
+        path.write_bytes(b"x")
+        _age(path, (10 - age) * 3600)
+    monkeypatch.setattr(cache, "_KEEP", 3)
+    load([facts])
+    assert [p.exists() for p in old] == [False, False, True, True, True]
+    assert len(entries(cache_dir)) == 4  # the three kept, and the one just written
+
+
+def tiny(i: int) -> str:
+    """A small valid fact file: a source, and an event citing the last file's source (a link
+    that leaves the file, checked on every run)."""
+    cited = max(i - 1, 0)
+    return (
+        f'[[source]]\nid = "src-{i:04d}"\ntitle = "報道{i}"\npublisher = "出版社"\n'
+        f'published = "2023-12-{1 + i % 28:02d}"\n\n'
+        f'[[event]]\nid = "event-{i:04d}"\ndate = "2020-{1 + i % 12:02d}"\n'
+        f'title = "事件{i}"\nsource = "src-{cited:04d}"\nquote = "事件{i}"\n'
+    )
+
+
+def test_many_files_are_all_cached_and_the_folder_is_scanned_once(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(320):
+        (folder / f"f{i:04d}.toml").write_text(tiny(i), encoding="utf-8")
+    with monkeypatch.context() as m:
+        scans = _cache_scans(m, cache_dir)
+        cold = load([folder])
+    assert len(cold.events) == 320
+    assert len(scans) <= 1, "the cache folder is scanned at most once a run"
+    assert len(entries(cache_dir)) == 320
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load.parse", lambda text, name: pytest.fail(f"parsed {name}"))
+        assert load([folder]) == cold
 
 
 def test_a_dense_fact_file_fits_the_bound(tmp_path: Path, cache_dir: Path) -> None:
