@@ -50,9 +50,9 @@ NO_CACHE_VAR = "HETAO_NO_CACHE"
 # An entry: the magic, the payload's length (8 bytes) and CRC-32 (4 bytes), then the payload.
 _MAGIC = b"hetao-checked-3\n"
 _HEAD = len(_MAGIC) + 8 + 4
-# The most an entry may hold: marshal of checked entries is smaller than their TOML (0.72 to
-# 0.87 of it on the bundled and generated facts), so this is room to spare, and a damaged or
-# planted file is never read whole into memory.
+# The most an entry may hold, from its fact file's size: marshal of checked entries is 0.72 to
+# 0.87 of their TOML on the bundled and generated facts, and 1.41 on the densest TOML (inline
+# tables of one-letter values), so this is room to spare; a larger file is never read.
 _GROWTH, _SLACK = 8, 1 << 20
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # O_NONBLOCK: a FIFO in place of an entry cannot make the open wait; no effect on a file.
@@ -244,6 +244,18 @@ def _freeze(entries: Sequence[CheckedEntry]) -> list[tuple[str, list[tuple[Any, 
     return list(by_kind.items())
 
 
+_LINKABLE: dict[Kind, frozenset[str]] = {}
+
+
+def _linkable(kind: Kind) -> frozenset[str]:
+    """The fields of a kind that hold links: once a run, not once a file."""
+    found = _LINKABLE.get(kind)
+    if found is None:
+        toml = SCHEMAS[kind].toml
+        found = _LINKABLE[kind] = frozenset(name for name, f in toml.items() if f.is_link)
+    return found
+
+
 def _thaw(rows: Any) -> list[CheckedEntry]:
     """The entries _freeze stored; raises TypeError, ValueError, KeyError or IndexError on
     anything else."""
@@ -254,7 +266,7 @@ def _thaw(rows: Any) -> list[CheckedEntry]:
         kind = _KINDS[kind_value]
         dates, enums, cites = _LAYOUTS[kind]
         make = RECORDS[kind]
-        linkable = {name for name, f in SCHEMAS[kind].toml.items() if f.is_link}
+        linkable = _linkable(kind)
         for position, frozen, links, cited in group:
             for link_name, _ in links:
                 if link_name not in linkable:
