@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import random
 import re
 import shutil
+import stat
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ from conftest import ASSETS
 
 from hetao_cli import cache
 from hetao_cli.load import bundled_path, load
+from hetao_cli.model import Event
 from hetao_cli.problems import FactFileError
 
 # Runs `python -m hetao_cli ARGS...` and writes the names in sys.modules at exit to a file.
@@ -161,11 +166,12 @@ def test_warm_cache_skips_the_parse_and_gives_the_same_book(
     assert warm == cold == uncached(facts, monkeypatch)
 
 
-HEAD = len(cache._MAGIC) + 8  # the magic, then the payload's length
+HEAD = cache._HEAD  # the magic, then the payload's length and CRC-32
 
 
 def _framed(payload: bytes) -> bytes:
-    return cache._MAGIC + len(payload).to_bytes(8, "little") + payload
+    """An entry as hetao writes it: the header, with a right length and checksum."""
+    return cache._header(payload) + payload
 
 
 CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
@@ -518,6 +524,403 @@ def test_a_duplicate_across_warm_files_is_checked_as_if_cold(
     assert runs[0] == runs[1] == [str(p) for p in fresh.value.problems]
     assert any("duplicate id" in m for m in runs[1])
     assert sum("'demo-institute' is an area; expected an org" in m for m in runs[1]) >= 3
+
+
+# ---------------------------------------------------------------------------------------------
+# What the cache trusts: the user's own folder and entries, intact, from the same code
+
+OTHER_UID = 65534  # nobody: the tests run as root, which may chown to any user
+
+
+def forge(entry: Path, title: str = "偽造的事件") -> bytes:
+    """The entry with every event's title changed, framed as hetao frames an entry (right
+    length, right checksum): what someone who can write the folder could plant."""
+    key, rows = marshal.loads(entry.read_bytes()[HEAD:])
+    at = Event._fields.index("title")
+    forged = [
+        (kind, [(p, (*v[:at], title, *v[at + 1 :]), ln, c) for p, v, ln, c in group])
+        if kind == "event"
+        else (kind, group)
+        for kind, group in rows
+    ]
+    return _framed(marshal.dumps((key, forged)))
+
+
+def titles(book: Any) -> set[str]:
+    return {e.title for e in book.events}
+
+
+def test_a_forged_entry_in_the_users_own_folder_is_believed(facts: Path, cache_dir: Path) -> None:
+    """The control for the tests below: the checksum finds damage, not forgery. Whoever can
+    write as the user could as well edit the fact files, so only the user's own folder is
+    trusted, and there a well-formed entry is believed."""
+    load([facts])
+    (entry,) = entries(cache_dir)
+    entry.write_bytes(forge(entry))
+    assert titles(load([facts])) == {"偽造的事件"}
+
+
+def _chown(path: Path) -> None:
+    os.chown(path, OTHER_UID, -1, follow_symlinks=False)
+
+
+def _folder_elsewhere(cache_dir: Path, entry: Path, tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    cache_dir.rename(theirs)
+    _chown(theirs)
+    cache_dir.symlink_to(theirs)
+
+
+def _entry_elsewhere(cache_dir: Path, entry: Path, tmp_path: Path) -> None:
+    planted = tmp_path / "planted.marshal"
+    entry.rename(planted)
+    _chown(planted)
+    entry.symlink_to(planted)
+
+
+# Each makes the folder, or the entry, one that is not the user's alone.
+NOT_THE_USERS: dict[str, Callable[[Path, Path, Path], None]] = {
+    "folder of another user": lambda folder, entry, tmp: _chown(folder),
+    "group-writable folder": lambda folder, entry, tmp: folder.chmod(0o770),
+    "world-writable folder": lambda folder, entry, tmp: folder.chmod(0o1777),
+    "folder symlinked to another user's": _folder_elsewhere,
+    "entry of another user": lambda folder, entry, tmp: _chown(entry),
+    "group-writable entry": lambda folder, entry, tmp: entry.chmod(0o660),
+    "world-writable entry": lambda folder, entry, tmp: entry.chmod(0o602),
+    "entry symlinked to another user's": _entry_elsewhere,
+}
+
+
+@pytest.mark.parametrize("how", sorted(NOT_THE_USERS))
+def test_a_planted_entry_never_changes_an_answer(
+    how: str, facts: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = load([facts])
+    (entry,) = entries(cache_dir)
+    entry.write_bytes(forge(entry))
+    NOT_THE_USERS[how](cache_dir, entry, tmp_path)
+    assert load([facts]) == expected
+    if "folder" in how:
+        # A folder that is not the user's alone is not written to either.
+        assert titles(load([facts])) == titles(expected)
+        assert entry.read_bytes() == forge(entry)
+    else:
+        # The user's folder: the planted entry is replaced by the user's own.
+        assert not entry.is_symlink() and entry.stat().st_uid == os.getuid()
+        with monkeypatch.context() as m:
+            m.setattr("hetao_cli.load.parse", lambda text, name: pytest.fail("parsed again"))
+            assert load([facts]) == expected
+
+
+def test_a_foreign_cache_folder_is_passed_over_silently(tmp_path: Path, facts: Path) -> None:
+    folder = tmp_path / "shared-cache"
+    env = {cache.CACHE_DIR_VAR: str(folder)}
+    args = ("timeline", "--json", "--facts", str(facts))
+    first, _ = run_hetao(tmp_path, *args, env=env)
+    for entry in entries(folder):
+        entry.write_bytes(forge(entry, "2017年5月"))
+    _chown(folder)
+    second, modules = run_hetao(tmp_path, *args, env=env)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert "2017年5月" not in second.stdout
+    assert second.stderr == ""
+    assert "tomli" in modules, "the file was parsed, not taken from the cache"
+
+
+def test_a_folder_hetao_makes_is_the_users_alone(tmp_path: Path, facts: Path) -> None:
+    folder = tmp_path / "new" / "hetao"
+    cache.Cache(folder).store(facts, [])  # store() needs checked() to have seen the file
+    assert not folder.exists()
+    made = cache.Cache(folder)
+    assert made.checked(facts) is None
+    made.store(facts, [])
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (entry,) = entries(folder)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert cache.Cache(folder).checked(facts) == []
+
+
+def test_a_folder_symlinked_to_the_users_own_is_used(
+    facts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real-cache"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link-cache"
+    link.symlink_to(real)
+    monkeypatch.setenv(cache.CACHE_DIR_VAR, str(link))
+    expected = load([facts])
+    assert len(entries(real)) == 1
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load.parse", lambda text, name: pytest.fail("parsed again"))
+        assert load([facts]) == expected
+
+
+def _flip(blob: bytes, at: int, mask: int) -> bytes:
+    return blob[:at] + bytes([blob[at] ^ mask]) + blob[at + 1 :]
+
+
+def _length(blob: bytes, value: int) -> bytes:
+    start = len(cache._MAGIC)
+    return blob[:start] + value.to_bytes(8, "little") + blob[start + 8 :]
+
+
+def damaged(good: bytes) -> Iterator[tuple[str, bytes]]:
+    """A real entry damaged in each way a disk, a crash or a stray write could: bytes
+    flipped (every header byte, the bytes of a date, and a sample of the rest), truncated,
+    extended, and its length replaced. A bounded sample, so the suite stays fast."""
+    size = len(good)
+    date = good.index("2017年1月".encode())
+    sample = random.Random(2000).sample(range(HEAD, size), 96)
+    positions = sorted(
+        {*range(HEAD + 8), *range(date, date + 11), *range(HEAD, size, 211), *sample}
+    )
+    for at in positions:
+        for mask in (0x01, 0x04, 0xFF):
+            yield f"byte {at} ^ {mask:#x}", _flip(good, at, mask)
+    for cut in (0, 1, HEAD - 1, HEAD, HEAD + 1, size // 2, size - 1):
+        yield f"cut to {cut}", good[:cut]
+    for tail in (b"\x00", b"x" * 1000, good):
+        yield f"extended by {len(tail)}", good + tail
+    for value in (0, 1, size - HEAD - 1, size - HEAD + 1, 2**31 - 1, 2**40, 2**64 - 1):
+        yield f"length {value}", _length(good, value)
+    # A list of 2**31 - 1 items where the payload starts, as a flipped byte once made: the
+    # header is the good one, so only the checksum stands between it and a 16 GB list.
+    bomb = b"[" + (2**31 - 1).to_bytes(4, "little")
+    yield "a huge list", good[:HEAD] + bomb + good[HEAD + len(bomb) :]
+
+
+def test_a_damaged_entry_is_never_believed(facts: Path, cache_dir: Path) -> None:
+    load([facts])
+    (entry,) = entries(cache_dir)
+    good = entry.read_bytes()
+    reader = cache.Cache(cache_dir)
+    trials = 0
+    for how, blob in damaged(good):
+        entry.write_bytes(blob)
+        assert reader.checked(facts) is None, how
+        trials += 1
+    assert trials > 500
+    entry.write_bytes(good)
+    assert reader.checked(facts), "the good entry is read"
+
+
+@pytest.mark.parametrize(
+    "how", ["date 2017年1月 → 2017年5月", "a huge list", "length 1099511627776"]
+)
+def test_a_damaged_entry_never_changes_an_answer(
+    how: str, facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = load([facts])
+    (entry,) = entries(cache_dir)
+    good = entry.read_bytes()
+    if how.startswith("date"):
+        at = good.index("2017年1月".encode()) + len("2017年".encode())
+        blob = _flip(good, at, ord("1") ^ ord("5"))
+    else:
+        blob = dict(damaged(good))[how]
+    entry.write_bytes(blob)
+    assert load([facts]) == expected == uncached(facts, monkeypatch)
+
+
+def test_an_oversized_entry_is_not_read(facts: Path, cache_dir: Path) -> None:
+    load([facts])
+    (entry,) = entries(cache_dir)
+    with entry.open("r+b") as f:
+        f.truncate(64 << 20)  # sparse: 64 MB that take no room on disk
+    tracemalloc.start()
+    try:
+        assert cache.Cache(cache_dir).checked(facts) is None
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak:,} bytes allocated to refuse an entry"
+
+
+def test_the_parser_is_found_without_importing_it() -> None:
+    import tomli
+
+    found = cache._find_parser("tomli")
+    assert found is not None
+    name, version, origin, files = found
+    assert (name, version) == ("tomli", tomli.__version__)
+    assert Path(origin).parent == Path(tomli.__file__).parent
+    assert any(f[0] == "__init__.py" for f in files)
+
+
+def test_another_parser_version_misses(tmp_path: Path) -> None:
+    """A cache written under one tomli is not read under another: hetao's checks depend on
+    what the parser accepts."""
+    import tomli
+
+    other = tmp_path / "other-site"
+    (other / "tomli").mkdir(parents=True)
+    for source in Path(tomli.__file__).parent.glob("*.py"):
+        shutil.copyfile(source, other / "tomli" / source.name)  # a pure-Python tomli
+    init = other / "tomli" / "__init__.py"
+    text = init.read_text(encoding="utf-8")
+    init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "0.0.1"', text))
+    env = {cache.CACHE_DIR_VAR: str(tmp_path / "cache")}
+    with_other = {**env, "PYTHONPATH": str(other)}
+    runs = [
+        run_hetao(tmp_path, "timeline", "--json", env=setting)
+        for setting in (env, with_other, with_other, env)
+    ]
+    assert all(proc.returncode == 0 for proc, _ in runs), [p.stderr for p, _ in runs]
+    assert len({proc.stdout for proc, _ in runs}) == 1
+    parsed = ["tomli" in modules for _, modules in runs]
+    assert parsed == [True, True, False, True]
+
+
+@pytest.mark.parametrize("when", ["while writing", "before the rename"])
+def test_an_interrupted_write_leaves_no_temporary_file(
+    when: str, facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+
+    def interrupted_write(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise KeyboardInterrupt
+
+    def interrupted_replace(src: Any, dst: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        if when == "while writing":
+            m.setattr(os, "write", interrupted_write)
+        else:
+            m.setattr(os, "replace", interrupted_replace)
+        with pytest.raises(KeyboardInterrupt):
+            load([facts])
+    assert [p.name for p in cache_dir.iterdir() if p.name.endswith(".tmp")] == []
+    assert entries(cache_dir) == []
+    assert load([facts]) == uncached(facts, monkeypatch)
+    assert len(entries(cache_dir)) == 1
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def _cache_scans(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """Records each scan of `folder` by the cache module (os.scandir), from now on."""
+    scans: list[str] = []
+    real = os.scandir
+
+    def spy(path: Any = ".") -> Any:
+        caller = sys._getframe(1).f_globals.get("__name__")
+        if caller == cache.__name__ and os.fspath(path) == os.fspath(folder):
+            scans.append(os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    return scans
+
+
+def test_pruning_runs_once_a_day_and_removes_only_the_stale(
+    facts: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    day = 24 * 3600
+    files = {
+        "stale tmp": cache_dir / ".0123456789abcdef.marshal.99.dead.tmp",
+        "fresh tmp": cache_dir / ".0123456789abcdef.marshal.98.beef.tmp",  # a write under way
+        "unused entry": cache_dir / "00000000000000aa.marshal",
+        "used entry": cache_dir / "00000000000000bb.marshal",
+    }
+    for path in files.values():
+        path.write_bytes(b"x")
+    _age(files["stale tmp"], 2 * 3600)
+    _age(files["unused entry"], 31 * day)
+    _age(files["used entry"], 29 * day)
+    scans = _cache_scans(monkeypatch, cache_dir)
+    load([facts])  # writes an entry; no prune yet, so it prunes
+    assert len(scans) == 1
+    assert {k for k, p in files.items() if p.exists()} == {"fresh tmp", "used entry"}
+
+    # Pruned less than a day ago: writing another entry does not scan the folder.
+    _age(files["fresh tmp"], 2 * 3600)
+    other = tmp_path / "other.toml"
+    shutil.copyfile(facts, other)
+    load([other])
+    assert len(scans) == 1 and files["fresh tmp"].exists()
+    assert len(entries(cache_dir)) == 3
+
+    # A day later it scans again.
+    _age(cache_dir / ".pruned", day + 60)
+    (tmp_path / "third.toml").write_bytes(facts.read_bytes())
+    load([tmp_path / "third.toml"])
+    assert len(scans) == 2 and not files["fresh tmp"].exists()
+
+
+def test_a_hit_keeps_an_entry_from_being_pruned(facts: Path, cache_dir: Path) -> None:
+    load([facts])
+    (entry,) = entries(cache_dir)
+    _age(entry, 2 * 24 * 3600)
+    load([facts])
+    assert time.time() - entry.stat().st_mtime < 3600
+
+
+def test_pruning_keeps_the_newest_entries_beyond_the_bound(
+    facts: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    old = [cache_dir / f"{i:016x}.marshal" for i in range(5)]
+    for age, path in enumerate(old):
+        path.write_bytes(b"x")
+        _age(path, (10 - age) * 3600)
+    monkeypatch.setattr(cache, "_KEEP", 3)
+    load([facts])
+    assert [p.exists() for p in old] == [False, False, True, True, True]
+    assert len(entries(cache_dir)) == 4  # the three kept, and the one just written
+
+
+def tiny(i: int) -> str:
+    """A small valid fact file: a source, and an event citing the last file's source (a link
+    that leaves the file, checked on every run)."""
+    cited = max(i - 1, 0)
+    return (
+        f'[[source]]\nid = "src-{i:04d}"\ntitle = "報道{i}"\npublisher = "出版社"\n'
+        f'published = "2023-12-{1 + i % 28:02d}"\n\n'
+        f'[[event]]\nid = "event-{i:04d}"\ndate = "2020-{1 + i % 12:02d}"\n'
+        f'title = "事件{i}"\nsource = "src-{cited:04d}"\nquote = "事件{i}"\n'
+    )
+
+
+def test_many_files_are_all_cached_and_the_folder_is_scanned_once(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(320):
+        (folder / f"f{i:04d}.toml").write_text(tiny(i), encoding="utf-8")
+    with monkeypatch.context() as m:
+        scans = _cache_scans(m, cache_dir)
+        cold = load([folder])
+    assert len(cold.events) == 320
+    assert len(scans) <= 1, "the cache folder is scanned at most once a run"
+    assert len(entries(cache_dir)) == 320
+    with monkeypatch.context() as m:
+        m.setattr("hetao_cli.load.parse", lambda text, name: pytest.fail(f"parsed {name}"))
+        assert load([folder]) == cold
+
+
+def test_a_dense_fact_file_fits_the_bound(tmp_path: Path, cache_dir: Path) -> None:
+    """Inline tables with one-letter values: the TOML is as short as an entry can be, so the
+    checked entries are larger than it; the bound on reads must still let them in."""
+    dense = tmp_path / "dense.toml"
+    sources = ",".join(
+        f'{{id="s{i}",title="t",publisher="p",published="2020"}}' for i in range(500)
+    )
+    events = ",".join(
+        f'{{id="e{i}",date="2020",title="t",source="s{i}",quote="q"}}' for i in range(500)
+    )
+    dense.write_text(f"source=[{sources}]\nevent=[{events}]\n", encoding="utf-8")
+    load([dense])
+    (entry,) = entries(cache_dir)
+    assert entry.stat().st_size > dense.stat().st_size
+    assert cache.Cache(cache_dir).checked(dense)
 
 
 def test_the_suite_never_touches_the_users_cache(tmp_path: Path) -> None:
