@@ -341,7 +341,7 @@ _IDS = frozenset(
 )
 _NO_WRAP = _DATES | _IDS | {"kind", "qualifier", "org_kind", "doc_kind", "unit", "match_rank"}
 # Lists of ids or slugs: a line may break between two, never inside one.
-_ID_IN_HEADING = re.compile(r"\([a-z0-9]+(?:-[a-z0-9]+)*\)")
+_ID_IN_HEADING = r"\([a-z0-9]+(?:-[a-z0-9]+)*\)"  # compiled when a table is drawn (re caches it)
 _ID_LISTS = frozenset(s.key for sc in SCHEMAS.values() for s in sc.of_type(Type.LINKS, Type.SLUGS))
 
 
@@ -352,7 +352,7 @@ def render_table(view: View, columns: Sequence[str]) -> RenderableType:
 
 # A run of text that holds no line-break opportunity for Rich's wrapping: Latin words and
 # numbers. Chinese may break between any two characters, where Rich sees one long word.
-_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+_UNBROKEN = r"[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+"  # likewise
 
 
 @functools.lru_cache(maxsize=1)
@@ -368,7 +368,7 @@ def _flexible_class() -> type:
 
         def __rich_measure__(self, console: Any, options: Any) -> Any:
             measured = super().__rich_measure__(console, options)
-            least = max([2, *(cell_len(run) for run in _UNBROKEN.findall(self.plain))])
+            least = max([2, *(cell_len(run) for run in re.findall(_UNBROKEN, self.plain))])
             return Measurement(min(measured.minimum, least), measured.maximum)
 
     return Flexible
@@ -421,8 +421,8 @@ class _TableOrBlocks:
         no_wrap = [self._no_wrap(c) for c in columns]
         needed = 2  # a cell's padding and rule take 3 a column, the table's edges 1 or 2 more
         # A heading's id, "(hetao-zone)", is never broken either.
-        self.heading_least = max((cell_len(m) for h in headings for m in _ID_IN_HEADING.findall(h)),
-                                 default=0)  # fmt: skip
+        ids = [m for h in headings for m in re.findall(_ID_IN_HEADING, h)]
+        self.heading_least = max(map(cell_len, ids), default=0)
         if view.group is not None:
             widest_heading = max(map(cell_len, headings), default=0)
             needed += max(min(_NARROWEST, widest_heading), self.heading_least) + 3
@@ -438,7 +438,7 @@ class _TableOrBlocks:
                 least = max([least, *(cell_len(w) + 1 for row in rows for w in row[i].split(", "))])
             elif not no_wrap[i]:  # a Latin word or an id in text, "(shenzhen-park)", is not broken
                 least = max(
-                    [least, *(cell_len(w) for row in rows for w in _UNBROKEN.findall(row[i]))]
+                    [least, *(cell_len(w) for row in rows for w in re.findall(_UNBROKEN, row[i]))]
                 )
             # Columns that never wrap, and lists of ids, get a fixed width: Rich would squeeze
             # them to make room for Chinese text, which it measures as one long word.
