@@ -3,6 +3,7 @@ numbers grouped by thousands (in a table only), low-value columns giving way wit
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -63,3 +64,36 @@ def test_search_tables_leave_out_how_it_matched() -> None:
 def test_one_unit_is_not_repeated_on_every_row() -> None:
     header = table("figures", "--unit", "count", width=160).splitlines()[1].split()
     assert "unit" not in header and "value" in header
+
+
+TEXTS = [e.title for e in BOOK.events] + [c.quote for e in BOOK.entries() for c in e.citations]
+
+
+def _category(char: str) -> str:
+    import unicodedata
+
+    return unicodedata.category(char)
+
+
+@pytest.mark.parametrize("width", [6, 9, 14, 23, 40])
+def test_chinese_wraps_by_the_line_breaking_rules(width: int) -> None:
+    from rich.cells import cell_len
+
+    from hetao_cli.output import wrapped
+
+    for text in TEXTS:
+        lines = wrapped(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+        for line in lines:
+            assert cell_len(line) <= width
+        for before, after in itertools.pairwise(lines):
+            assert _category(after[0]) not in ("Pe", "Pf", "Po"), (text, before, after)
+            assert _category(before[-1]) not in ("Ps", "Pi"), (text, before, after)
+
+
+def test_no_table_line_starts_with_closing_punctuation() -> None:
+    out = table("timeline", width=80)
+    for line in out.splitlines():
+        cells = [c for c in re.split(r"\s{2,}", line.strip()) if c]
+        for cell in cells:
+            assert _category(cell[0]) not in ("Pe", "Pf") and cell[0] not in "，。、,：；！？", line
