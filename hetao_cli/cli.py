@@ -206,6 +206,7 @@ _SHARED = [
     )),
     _shared("color", Color.AUTO, Color, typer.Option(
         "--color", help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+        case_sensitive=False,
     )),
 ]  # fmt: skip
 _ORDER = [

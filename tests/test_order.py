@@ -88,3 +88,14 @@ def test_area_and_document_listings() -> None:
     assert shown["id"] == "shenzhen-park"
     wrong = invoke("area", "show", "siqa")
     assert wrong.exit_code == 2 and "hetao org show siqa" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["timeline", "--format", "JSON"], ["timeline", "--color", "NEVER"],
+     ["figures", "--unit", "Count"], ["org", "list", "--kind", "Institute"],
+     ["document", "list", "--kind", "PLAN"], ["check", "--format", "JSON"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_every_choice_ignores_case(args: list[str]) -> None:
+    assert invoke(*args).exit_code == 0
