@@ -456,7 +456,7 @@ def tests_digest() -> str:
 def code_digest() -> str:
     h = hashlib.sha1()
     for name in _checkout_files():
-        if name.startswith(("hetao_cli/", "tests/")) or name == "bench/mutate_plugin.py":
+        if name.startswith(("hetao_cli/", "tests/", "bench/mutate_")):
             h.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
@@ -508,6 +508,9 @@ def coverage(scratch: Path) -> dict[str, Any]:
     copy_dir = make_copy(scratch / "trace")
     trace = scratch / "trace.json"
     env = _env(copy_dir, scratch, HETAO_MUTATE_TRACE=str(trace))
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(copy_dir / "bench" / "mutate_trace"), env["PYTHONPATH"]]
+    )
     code, out = _run(_pytest(copy_dir, "tests"), copy_dir, env, timeout=3600)
     if code != 0:
         sys.exit(f"the unmutated suite does not pass in the scratch copy (exit {code}):\n{out}")
@@ -518,17 +521,32 @@ def coverage(scratch: Path) -> dict[str, Any]:
 
 
 def selection(mutant: Mutant, tests: dict[str, Any]) -> list[str]:
-    """The tests to run for a mutant, fastest first; those that start processes last."""
+    """The tests to run for a mutant, fastest first; those that start processes last.
+
+    A test runs when it runs the mutant's lines, in-process or in a child; a mutant in code
+    run at import runs every in-process test, and every test whose children import the module.
+    A test that starts processes whose lines could not be traced runs for every mutant."""
     by_time = sorted(tests, key=lambda t: (tests[t]["seconds"], t))
-    if mutant.at_import:
-        covering = [t for t in by_time if not tests[t]["spawns"]]
-    else:
-        wanted = set(mutant.lines)
-        covering = [
-            t for t in by_time
-            if not tests[t]["spawns"] and wanted & set(tests[t]["lines"].get(mutant.module, ()))
-        ]  # fmt: skip
-    return covering + [t for t in by_time if tests[t]["spawns"]]
+    wanted = set(mutant.lines)
+
+    def runs(lines: dict[str, list[int]] | None) -> bool:
+        if lines is None:
+            return False
+        if mutant.at_import:
+            return mutant.module in lines
+        return bool(wanted & set(lines.get(mutant.module, ())))
+
+    in_process = [
+        t for t in by_time
+        if not tests[t]["spawns"] and (mutant.at_import or runs(tests[t]["lines"]))
+    ]  # fmt: skip
+    children = [
+        t for t in by_time
+        if tests[t]["spawns"]
+        and (tests[t].get("child_lines") is None or runs(tests[t]["lines"])
+             or runs(tests[t]["child_lines"]))
+    ]  # fmt: skip
+    return in_process + children
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 It always makes Hypothesis deterministic (derandomized, no example database, no deadline), so
 a mutant is killed or not the same way on every run. With HETAO_MUTATE_TRACE=FILE it records,
-for each test, the lines of hetao_cli it runs in-process, how long it takes, and whether it
-starts a process, and writes them to FILE as JSON at the end of the session. With
+for each test, the lines of hetao_cli it runs in-process and in the processes it starts (with
+mutate_trace/ on PYTHONPATH), how long it takes, and whether it starts a process, and writes
+them to FILE as JSON at the end of the session. With
 HETAO_MUTATE_SELECT=FILE (a JSON list of test ids) it runs only those tests, in that order.
 """
 
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -22,6 +25,7 @@ from typing import Any
 import pytest
 
 _TRACE = os.environ.get("HETAO_MUTATE_TRACE")
+_TRACE_DIR = os.path.dirname(_TRACE) if _TRACE else None
 _SELECT = os.environ.get("HETAO_MUTATE_SELECT")
 
 Tracer = Callable[[FrameType, str, Any], Any]
@@ -109,6 +113,8 @@ def pytest_runtest_protocol(
         yield
         return
     _recorder.lines, _recorder.spawned = set(), False
+    children = Path(tempfile.mkdtemp(prefix="children-", dir=_TRACE_DIR))
+    os.environ["MUTATE_TRACE_CHILD"] = str(children)
     previous = sys.gettrace()
     start = time.perf_counter()
     sys.settrace(_recorder.global_trace)
@@ -116,13 +122,22 @@ def pytest_runtest_protocol(
         yield
     finally:
         sys.settrace(previous)
+    seconds = time.perf_counter() - start
+    os.environ.pop("MUTATE_TRACE_CHILD", None)
     lines: dict[str, list[int]] = {}
     for module, line in sorted(_recorder.lines):
         lines.setdefault(module, []).append(line)
+    # The lines run in child processes, when they could be traced (see mutate_trace/).
+    child: dict[str, set[int]] = {}
+    for path in children.glob("*.json"):
+        for module, numbers in json.loads(path.read_text(encoding="utf-8")).items():
+            child.setdefault(module, set()).update(numbers)
+    shutil.rmtree(children, ignore_errors=True)
     _recorder.tests[item.nodeid] = {
-        "seconds": round(time.perf_counter() - start, 4),
+        "seconds": round(seconds, 4),
         "spawns": _recorder.spawned,
         "lines": lines,
+        "child_lines": {m: sorted(n) for m, n in child.items()} if child else None,
     }
 
 
