@@ -19,13 +19,16 @@ the copy's hetao_cli/__pycache__ removed before each run, so no bytecode or cach
 mutant is ever served.
 
 Which tests run: one traced run of the suite (bench/mutate_plugin.py) records the lines of
-hetao_cli each test runs in-process, how long it takes and whether it starts a process. A
-mutant then runs, fastest first and stopping at the first failure (`pytest -x -n 0`), the
-tests that run its lines, then every test that starts a process (those may run any line in the
-child). A mutant in code that runs at import (module constants, class bodies, annotations,
-defaults) runs every test. A mutant is killed when a test fails (or the tests cannot be
-collected), killed by timeout when the run takes longer than the limit, and survives when
-every test passes. Hypothesis is derandomized, so the answer is the same on every run.
+hetao_cli each test runs, in-process and in the processes it starts (bench/mutate_trace/), how
+long it takes, and what runs while the tests are collected. A mutant then runs, fastest first
+and stopping at the first failure (`pytest -x -n 0`), the tests that run its lines (or the
+line of the statement it is in); the tests that start processes come last. A mutant in code
+that runs at import (module constants, class bodies, annotations, defaults, or a function that
+module code calls) runs every in-process test, and every test whose children import the
+module. A test whose children could not be traced runs for every mutant. A mutant is killed
+when a test fails (or the tests cannot be collected), killed by timeout when the run takes
+longer than the limit, and survives when every test passes, or when no test runs its code.
+Hypothesis is derandomized, so the answer is the same on every run.
 
 Results are cached in bench/out/mutants/ by (the module's text, the mutant's id); a survivor
 is run again when the tests change. The mutant id names the module, the function and the
@@ -124,7 +127,10 @@ class _Finder(ast.NodeVisitor):
     qualified name of the function or class it is in and whether it runs at import."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[ast.AST, ast.AST | str, str, str, str, bool]] = []
+        self.found: list[tuple[ast.AST, ast.AST | str, str, str, str, bool, int]] = []
+        # The line of each statement we are in: Python 3.11 reports no line event for the
+        # elements of a constant tuple, so a mutant's own lines may never be seen to run.
+        self.statements: list[int] = [0]
         self.scope: list[str] = []
         self.in_function = 0
         self.skip_depth = 0  # inside an f-string or a plain annotation
@@ -133,7 +139,8 @@ class _Finder(ast.NodeVisitor):
         if self.skip_depth:
             return
         qual = ".".join(self.scope) or "<module>"
-        self.found.append((node, new, op, what, qual, self.in_function == 0))
+        at_import = self.in_function == 0
+        self.found.append((node, new, op, what, qual, at_import, self.statements[-1]))
 
     # --- where we are -------------------------------------------------------------------------
 
@@ -149,7 +156,9 @@ class _Finder(ast.NodeVisitor):
                 continue
             if statements and self.in_function and _removable(stmt):
                 self.add(stmt, "pass", "stmt-pass", f"`{_short(ast.unparse(stmt))}` → pass")
+            self.statements.append(stmt.lineno)
             self.visit(stmt)
+            self.statements.pop()
 
     def visit_Module(self, node: ast.Module) -> None:
         self._body(node.body, statements=False)
@@ -367,7 +376,7 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
     found: list[Mutant] = []
     seen: dict[tuple[str, ...], int] = {}
     stem = Path(module).stem
-    for node, new, op, what, qual, at_import in finder.found:
+    for node, new, op, what, qual, at_import, statement in finder.found:
         start = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end = (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
         old = _span(lines, start, end)
@@ -393,7 +402,7 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
                 line=start[0],
                 description=what,
                 at_import=at_import,
-                lines=tuple(range(start[0], end[0] + 1)),
+                lines=tuple(sorted({statement, *range(start[0], end[0] + 1)} - {0})),
                 start=start,
                 end=end,
                 replacement=replacement,
@@ -514,31 +523,34 @@ def coverage(scratch: Path) -> dict[str, Any]:
     code, out = _run(_pytest(copy_dir, "tests"), copy_dir, env, timeout=3600)
     if code != 0:
         sys.exit(f"the unmutated suite does not pass in the scratch copy (exit {code}):\n{out}")
-    tests = json.loads(trace.read_text(encoding="utf-8"))
+    traced: dict[str, Any] = json.loads(trace.read_text(encoding="utf-8"))
     OUT.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(tests), encoding="utf-8")
-    return dict(tests)
+    path.write_text(json.dumps(traced), encoding="utf-8")
+    return traced
 
 
-def selection(mutant: Mutant, tests: dict[str, Any]) -> list[str]:
+def selection(mutant: Mutant, traced: dict[str, Any]) -> list[str]:
     """The tests to run for a mutant, fastest first; those that start processes last.
 
     A test runs when it runs the mutant's lines, in-process or in a child; a mutant in code
     run at import runs every in-process test, and every test whose children import the module.
     A test that starts processes whose lines could not be traced runs for every mutant."""
+    tests: dict[str, Any] = traced["tests"]
     by_time = sorted(tests, key=lambda t: (tests[t]["seconds"], t))
     wanted = set(mutant.lines)
+    # Code that runs while the tests are collected (a function module code calls) runs at import.
+    at_import = mutant.at_import or bool(wanted & set(traced["collection"].get(mutant.module, ())))
 
     def runs(lines: dict[str, list[int]] | None) -> bool:
         if lines is None:
             return False
-        if mutant.at_import:
+        if at_import:
             return mutant.module in lines
         return bool(wanted & set(lines.get(mutant.module, ())))
 
     in_process = [
         t for t in by_time
-        if not tests[t]["spawns"] and (mutant.at_import or runs(tests[t]["lines"]))
+        if not tests[t]["spawns"] and (at_import or runs(tests[t]["lines"]))
     ]  # fmt: skip
     children = [
         t for t in by_time
@@ -564,6 +576,8 @@ class Result:
 def run_mutant(mutant: Mutant, source: str, copy_dir: Path, scratch: Path,
                tests: dict[str, Any], timeout: float) -> Result:  # fmt: skip
     chosen = selection(mutant, tests)
+    if not chosen:
+        return Result(SURVIVED, 0.0, 0, "no test runs this code")
     target = copy_dir / mutant.module
     pycache = target.parent / "__pycache__"
     select = scratch / "select.json"
@@ -583,7 +597,7 @@ def run_mutant(mutant: Mutant, source: str, copy_dir: Path, scratch: Path,
         return Result(TIMEOUT, seconds, len(chosen))
     if code == 0:
         return Result(SURVIVED, seconds, len(chosen))
-    if code in (1, 2):  # a test failed, or the mutant broke collection
+    if code in (1, 2, 3, 4):  # a test failed, or the mutant broke collection or conftest
         failed = next((ln for ln in out.splitlines() if ln.startswith(("FAILED", "ERROR"))), "")
         return Result(KILLED, seconds, len(chosen), failed[:200])
     return Result(ERROR, seconds, len(chosen), out[-500:])
@@ -647,7 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: dict[str, str],
               scratch: Path, args: argparse.Namespace) -> int:  # fmt: skip
     tests = coverage(scratch)
-    suite = sum(t["seconds"] for t in tests.values())
+    suite = sum(t["seconds"] for t in tests["tests"].values())
     timeout = args.timeout or max(120.0, 3 * suite + 30)
     digest = tests_digest()
     results: dict[str, Result] = {}
@@ -658,7 +672,7 @@ def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: di
         )
         if path.exists() and not args.fresh:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            if cached["status"] != SURVIVED or cached.get("tests") == digest:
+            if cached["status"] in (KILLED, TIMEOUT) or cached.get("tests") == digest:
                 results[m.id] = Result(cached["status"], cached["seconds"], cached["tests_run"],
                                        cached.get("detail", ""))  # fmt: skip
                 continue
@@ -726,6 +740,8 @@ def _report(plan: list[tuple[Mutant, str]], modules: list[str], results: dict[st
         for m in survivors:
             r = results[m.id]
             note = " [error: see bench/out/mutants]" if r.status == ERROR else ""
+            if r.status == SURVIVED and r.detail:
+                note = f" [{r.detail}]"
             print(f"{m.module}:{m.line}: {m.id}: {m.description}{note}")
     stale = set(equivalent) - {m.id for m, _ in plan}
     if stale and not args.limit and not args.module:

@@ -67,6 +67,7 @@ class _Recorder:
         self.lines: set[tuple[str, int]] = set()
         self.spawned = False
         self.tests: dict[str, dict[str, Any]] = {}
+        self.collection: set[tuple[str, int]] | None = None
         self._files: dict[str, str | None] = {}
 
     def _module(self, filename: str) -> str | None:
@@ -103,6 +104,9 @@ if _recorder is not None:
         _popen_init(self, *args, **kwargs)
 
     subprocess.Popen.__init__ = _spy  # type: ignore[method-assign]
+    # What runs before the first test (conftest and the test modules import hetao_cli, and
+    # some tests load the facts at module level) is recorded apart: no one test owns it.
+    sys.settrace(_recorder.global_trace)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -112,6 +116,9 @@ def pytest_runtest_protocol(
     if _recorder is None:
         yield
         return
+    if _recorder.collection is None:
+        sys.settrace(None)
+        _recorder.collection = _recorder.lines
     _recorder.lines, _recorder.spawned = set(), False
     children = Path(tempfile.mkdtemp(prefix="children-", dir=_TRACE_DIR))
     os.environ["MUTATE_TRACE_CHILD"] = str(children)
@@ -143,4 +150,8 @@ def pytest_runtest_protocol(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _recorder is not None and _TRACE:
-        Path(_TRACE).write_text(json.dumps(_recorder.tests), encoding="utf-8")
+        collection: dict[str, list[int]] = {}
+        for module, line in sorted(_recorder.collection or ()):
+            collection.setdefault(module, []).append(line)
+        data = {"tests": _recorder.tests, "collection": collection}
+        Path(_TRACE).write_text(json.dumps(data), encoding="utf-8")
