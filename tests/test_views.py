@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import asset, invoke
 
+from hetao_cli.load import load
 from hetao_cli.model import (
     Area,
     Citation,
@@ -504,3 +505,92 @@ def test_show_lists_each_field_then_links_then_citations() -> None:
     }
     assert shown["name_en_official"] is False
     assert shown["source"] == "demo-source"
+
+
+def _cited(quote: str) -> dict[str, Any]:
+    return {"source": "demo-source", "quote": quote, "citations": [
+        {"source": "demo-source", "quote": quote}]}  # fmt: skip
+
+
+def test_the_valid_asset_as_json_records_by_hand() -> None:
+    """Every field a fact file leaves out shows its empty value: "" for an English text and
+    the like, [] for a list, null for the rest."""
+    book = load([asset("valid.toml")])
+    assert [record_of(e) for e in book.entries()] == [
+        {
+            "id": "demo-source", "kind": "source", "title": "示範報道",
+            "publisher": "示範出版社", "published": "2023-12-18", "published_precision": "day",
+            "published_approximate": False, "title_en": "", "publisher_en": "", "url": "",
+            "licence": "", **_cited("發布時間: 2023-12-18"),
+        },
+        {
+            "id": "demo-zone", "kind": "area", "name": "示範合作區", "name_en": "Demo Zone",
+            "aliases": [], "area_km2": 3.89, "part_of": None, "derived": None,
+            "positionings": [], "positionings_en": [],
+            **_cited("示範合作區很小,只有3.89平方公里"),
+        },
+        {
+            "id": "demo-institute-founded", "kind": "event", "date": "2021-09",
+            "date_precision": "month", "date_approximate": False, "title": "示範研究院成立",
+            "title_en": "", "orgs": ["demo-institute"], "people": ["zhang-san"],
+            "documents": [], "area": "demo-zone", "date_note": None,
+            **_cited("2021年9月,示範研究院在示範合作區成立"),
+        },
+        {
+            "id": "demo-funding", "kind": "figure", "subject": "引進資金", "value": 70000000,
+            "unit": "CNY", "qualifier": "more_than", "as_written": "7000多萬元",
+            "scope": "demo-institute", "subject_en": "", "value_max": None, "item": None,
+            "date": None, "date_precision": None, "date_approximate": None, "derived": None,
+            **_cited("研究院已引進7000多萬元資金"),
+        },
+        {
+            "id": "demo-institute", "kind": "org", "name": "示範研究院", "org_kind": "institute",
+            "name_en": "", "name_en_official": False, "aliases": [], "fields": ["quantum"],
+            "area": "demo-zone", "parent": None, **_cited("示範研究院在示範合作區成立"),
+        },
+        {
+            "id": "zhang-san", "kind": "person", "name": "張三", "role": "院長", "name_en": "",
+            "role_en": "", "aliases": [], "orgs": ["demo-institute"],
+            **_cited("院長張三出席成立儀式"),
+        },
+        {
+            "id": "demo-plan", "kind": "document", "title": "示範合作區發展規劃",
+            "doc_kind": "plan", "title_en": "", "aliases": [], "issuers": ["demo-institute"],
+            "date": None, "date_precision": None, "date_approximate": None,
+            **_cited("《示範合作區發展規劃》由示範研究院發布"),
+        },
+    ]  # fmt: skip
+
+
+def test_figures_columns() -> None:
+    valid = asset("valid.toml")
+    tsv = invoke("figures", "--facts", valid, "--format", "tsv").stdout.splitlines()
+    assert tsv == [
+        "id\tsubject\tas_written\tvalue\tunit\tqualifier\tscope\tsource",
+        "demo-funding\t引進資金\t7000多萬元\t70000000\tCNY\tmore_than\tdemo-institute\tdemo-source",
+    ]
+    table = invoke("figures", "--facts", valid, "--format", "table", env={"COLUMNS": "200"})
+    header = table.stdout.splitlines()[1].split()
+    assert header == ["id", "subject", "as_written", "value", "unit", "qualifier", "scope"]
+
+
+def test_stats_area_columns_and_fields(areas: Path) -> None:
+    tsv = invoke("stats", "--area", "--facts", areas, "--format", "tsv").stdout.splitlines()
+    assert tsv[0] == "area\tarea_km2\tsubject\tcount\tqualifier\tper_km2\tcheck"
+    assert tsv[1] == "zone\t4\t企業\t100\tmore_than\t25\t"
+    picked = invoke("stats", "--area", "--facts", areas, "--format", "tsv", "--fields",
+                    "id,check,area_derived")  # fmt: skip
+    assert picked.exit_code == 0, picked.output
+    assert picked.stdout.splitlines()[:3] == [
+        "id\tcheck\tarea_derived", "zone:firms\t\t", "park:firms\t\t4 / 2",
+    ]  # fmt: skip
+
+
+def test_search_match_keys_can_be_picked() -> None:
+    result = invoke("search", "demo zone", "--facts", asset("valid.toml"), "--format", "tsv",
+                    "--fields", "id,match_field,match_rank,label_en")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "id\tmatch_field\tmatch_rank\tlabel_en",
+        "demo-zone\tname_en\texact\tDemo Zone",
+    ]

@@ -23,6 +23,17 @@ EXACT, ABOUT, MORE, AT_MOST, RANGE = (
 
 
 @pytest.mark.parametrize(
+    ("digit", "value"),
+    [("〇", 0), ("零", 0), ("一", 1), ("二", 2), ("兩", 2), ("两", 2), ("三", 3), ("四", 4),
+     ("五", 5), ("六", 6), ("七", 7), ("八", 8), ("九", 9)],
+)  # fmt: skip
+def test_every_chinese_digit(digit: str, value: int) -> None:
+    assert parse_written(digit) == (value, EXACT, None)
+    if value:  # 〇十 is not a numeral
+        assert parse_written(f"{digit}十") == (value * 10, EXACT, None)
+
+
+@pytest.mark.parametrize(
     ("written", "value", "qualifier", "high"),
     [
         # Simplified 亿 and 万, alone and together
