@@ -574,8 +574,10 @@ class Result:
 
 
 def run_mutant(mutant: Mutant, source: str, copy_dir: Path, scratch: Path,
-               tests: dict[str, Any], timeout: float) -> Result:  # fmt: skip
+               tests: dict[str, Any], timeout: float | None) -> Result:  # fmt: skip
     chosen = selection(mutant, tests)
+    if timeout is None:  # three times what the chosen tests took while traced, and start-up
+        timeout = 60 + 3 * sum(tests["tests"][t]["seconds"] for t in chosen)
     if not chosen:
         return Result(SURVIVED, 0.0, 0, "no test runs this code")
     target = copy_dir / mutant.module
@@ -633,7 +635,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
     parser.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="mutants run at once")
     parser.add_argument("--equivalent", type=Path, default=EQUIVALENT, help="ids judged equivalent")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds a mutant may take")
+    parser.add_argument(
+        "--timeout", type=float, help="seconds a mutant may take (default: 60 + 3x its tests')"
+    )
     parser.add_argument("--fresh", action="store_true", help="ignore cached results")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     args = parser.parse_args(argv)
@@ -661,8 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: dict[str, str],
               scratch: Path, args: argparse.Namespace) -> int:  # fmt: skip
     tests = coverage(scratch)
-    suite = sum(t["seconds"] for t in tests["tests"].values())
-    timeout = args.timeout or max(120.0, 3 * suite + 30)
+    timeout: float | None = args.timeout
     digest = tests_digest()
     results: dict[str, Result] = {}
     todo: list[tuple[Mutant, str, Path]] = []
@@ -678,7 +681,7 @@ def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: di
                 continue
         todo.append((m, source, path))
     print(f"{len(plan)} mutants, {len(plan) - len(todo)} cached, {len(todo)} to run; "
-          f"timeout {timeout:.0f} s a mutant, {args.jobs} at a time", flush=True)  # fmt: skip
+          f"{args.jobs} at a time", flush=True)  # fmt: skip
 
     free: queue.Queue[tuple[Path, Path]] = queue.Queue()
     for j in range(args.jobs):

@@ -16,8 +16,10 @@ from hetao_cli.model import (
     SCHEMAS,
     Area,
     Citation,
+    DocumentKind,
     FactBook,
     Kind,
+    OrgKind,
     Origin,
     PartialDate,
     Qualifier,
@@ -107,6 +109,11 @@ def test_type_name(value: Any, name: str) -> None:
         (choice("c", Unit), "acre",
          "expected one of km2, count, CNY, percent, minutes, years, person-trips, per-km2; "
          "got 'acre'"),
+        (choice("c", OrgKind), "club",
+         "expected one of government, party, regulator, institute, academy, university, "
+         "university-unit, company, park, platform, laboratory, other; got 'club'"),
+        (choice("c", DocumentKind), "",
+         "expected one of plan, agreement, memorandum, speech, other; got ''"),
         (choice("c", Qualifier), ["exact"],
          "expected one of exact, about, more_than, at_most, range; got ['exact']"),
     ],
@@ -381,3 +388,11 @@ def test_a_book_groups_entries_by_kind_in_kind_order() -> None:
     assert list(book.entries()) == [a, b]
     assert len(book) == 2
     assert book.origins["b"] == Origin("f.toml", 1)
+
+
+def test_kinds_units_and_qualifiers_by_their_toml_names() -> None:
+    assert [k.value for k in Kind] == [
+        "source", "area", "event", "figure", "org", "person", "document",
+    ]  # fmt: skip
+    assert checked(choice("c", Unit), "person-trips") is Unit.PERSON_TRIPS
+    assert checked(choice("c", Unit), "years") is Unit.YEARS

@@ -153,3 +153,15 @@ def test_ranks_sort_before_file_order() -> None:
         ("n", "name", "name"),
         ("t", "text", "quote"),
     ]
+
+
+def test_a_whole_phrase_tie_keeps_the_first_field() -> None:
+    entries = [org("a", "x", name_en="quantum lab", aliases=("quantum lab",))]
+    assert found(entries, "quantum", "lab") == [("a", "exact", "name_en")]
+
+
+def test_a_whole_phrase_no_better_than_its_words_leaves_their_fields() -> None:
+    # quantum: a substring of the name; lab: of the English name; the phrase: a substring of
+    # the English name too. Rank 2 either way, and both fields are named.
+    entries = [org("a", "x quantum", name_en="big quantum lab")]
+    assert found(entries, "quantum", "lab") == [("a", "name", "name,name_en")]

@@ -594,3 +594,79 @@ def test_search_match_keys_can_be_picked() -> None:
         "id\tmatch_field\tmatch_rank\tlabel_en",
         "demo-zone\tname_en\texact\tDemo Zone",
     ]
+
+
+DENSITIES = """
+[[source]]
+id = "s"
+title = "報道"
+publisher = "出版社"
+published = "2024"
+
+[[area]]
+id = "lab"
+name = "實驗區"
+area_km2 = 3
+source = "s"
+quote = "實驗區"
+
+[[figure]]
+id = "firms"
+subject = "企業"
+value = 100
+unit = "count"
+qualifier = "exact"
+as_written = "100家"
+scope = "lab"
+item = "firm"
+source = "s"
+quote = "100家"
+
+[[figure]]
+id = "firm-density"
+subject = "企業密度"
+value = 33
+unit = "per-km2"
+qualifier = "exact"
+as_written = "33家"
+scope = "lab"
+item = "firm"
+source = "s"
+quote = "33家"
+
+[[figure]]
+id = "talent-density"
+subject = "人才密度"
+value = 7
+unit = "per-km2"
+qualifier = "about"
+as_written = "約7人"
+scope = "lab"
+item = "talent"
+source = "s"
+quote = "約7人"
+"""
+
+
+def test_densities_are_rounded_and_a_stated_one_without_a_count_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "densities.toml"
+    path.write_text(DENSITIES, encoding="utf-8")
+    rows = {r["id"]: r for r in _json("stats", "--area", "--facts", path, "--json")}
+    assert list(rows) == ["lab:firms", "lab:firm-density", "lab:talent-density"]
+    firms = rows["lab:firms"]
+    assert (firms["count"], firms["per_km2"], firms["stated"], firms["check"]) == (
+        100, 33.33, False, "",
+    )  # fmt: skip
+    stated = rows["lab:firm-density"]
+    assert (stated["count"], stated["per_km2"], stated["stated"]) == (None, 33, True)
+    assert stated["recomputed"] == [
+        {"numerator": "firms", "numerator_value": 100, "numerator_scope": "lab",
+         "denominator": "lab", "area_km2": 3, "value": 33.33, "reproduces": True},
+    ]  # fmt: skip
+    assert stated["check"] == "stated; 100 (lab) / 3 km² (lab) = 33.33 ✓"
+    talent = rows["lab:talent-density"]
+    assert (talent["count"], talent["qualifier"], talent["per_km2"], talent["stated"]) == (
+        None, "about", 7, True,
+    )  # fmt: skip
+    assert talent["recomputed"] == []
+    assert talent["check"] == "stated; no count of the same item to recompute it from"

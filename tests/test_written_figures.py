@@ -5,9 +5,10 @@ usage (萬 = 10⁴, 億/亿 = 10⁸), never computed by the code under test."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
-from conftest import asset
+from conftest import asset, invoke
 
 from hetao_cli.check import _same, check_book, figure_problems, parse_written, quote_problem
 from hetao_cli.load import load
@@ -259,3 +260,16 @@ def test_check_book_places_a_problem_on_its_line_without_the_books_line_index() 
         "value",
         11,
     )
+
+
+def test_a_source_text_that_is_not_utf8_or_not_a_file_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "demo-source.txt").write_bytes("示範合作區".encode("big5"))
+    result = invoke("check", asset("valid.toml"), "--sources", tmp_path)
+    assert result.exit_code == 1
+    expected = f"no readable UTF-8 source text at {tmp_path / 'demo-source.txt'}"
+    assert all(line.endswith(expected) for line in result.stdout.splitlines())
+    (tmp_path / "demo-source.txt").unlink()
+    (tmp_path / "demo-source.txt").mkdir()  # a folder where the text should be
+    result = invoke("check", asset("valid.toml"), "--sources", tmp_path)
+    assert result.exit_code == 1
+    assert all(line.endswith(expected) for line in result.stdout.splitlines())
