@@ -670,6 +670,8 @@ def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: di
     results: dict[str, Result] = {}
     todo: list[tuple[Mutant, str, Path]] = []
     for m, source in plan:
+        if m.id in equivalent:  # judged already: not worth a run
+            continue
         path = (
             OUT / f"{hashlib.sha1(source.encode()).hexdigest()[:12]}-{m.id.replace(':', '-')}.json"
         )

@@ -7,6 +7,7 @@ renamed or emptied is caught (the mutation run, bench/mutate.py, found several t
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -670,3 +671,18 @@ def test_densities_are_rounded_and_a_stated_one_without_a_count_says_so(tmp_path
     )  # fmt: skip
     assert talent["recomputed"] == []
     assert talent["check"] == "stated; no count of the same item to recompute it from"
+
+
+def test_sources_facts_is_a_field_and_a_number() -> None:
+    valid = asset("valid.toml")
+    picked = invoke("sources", "--facts", valid, "--format", "tsv", "--fields", "id,facts")
+    assert picked.stdout.splitlines() == ["id\tfacts", "demo-source\t6"]
+    table = invoke("sources", "--facts", valid, "--format", "table", env={"COLUMNS": "120"})
+    header, row = (line.rstrip() for line in table.stdout.splitlines()[1:4:2])
+    assert header.endswith("facts") and row.endswith("6")
+    assert _width(row) == _width(header)  # a number is right-aligned under its heading
+
+
+def _width(line: str) -> int:
+    """The columns a line takes in a terminal: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
