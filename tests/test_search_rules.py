@@ -165,3 +165,12 @@ def test_a_whole_phrase_no_better_than_its_words_leaves_their_fields() -> None:
     # the English name too. Rank 2 either way, and both fields are named.
     entries = [org("a", "x quantum", name_en="big quantum lab")]
     assert found(entries, "quantum", "lab") == [("a", "name", "name,name_en")]
+
+
+def test_every_term_an_exact_name_is_an_exact_match() -> None:
+    # No text holds the whole phrase, so each term's own rank decides: both are exact.
+    entries = [org("a", "量子", aliases=("深圳",)), org("b", "量子", aliases=("深圳灣",))]
+    assert found(entries, "量子", "深圳") == [
+        ("a", "exact", "name,aliases"),
+        ("b", "prefix", "name,aliases"),
+    ]

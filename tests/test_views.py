@@ -686,3 +686,16 @@ def test_sources_facts_is_a_field_and_a_number() -> None:
 def _width(line: str) -> int:
     """The columns a line takes in a terminal: a CJK character takes two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_stats_area_accepts_every_key_of_its_records_as_a_field(areas: Path) -> None:
+    keys = ("id,area,area_name,area_name_en,area_km2,area_derived,figure,subject,subject_en,"
+            "count,qualifier,per_km2,stated,recomputed,check")  # fmt: skip
+    result = invoke("stats", "--area", "--facts", areas, "--format", "tsv", "--fields", keys)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == keys.replace(",", "\t")
+
+
+def test_stats_table_shows_the_group_as_a_heading_not_a_column() -> None:
+    out = invoke("stats", "--facts", asset("valid.toml"), "--format", "table").stdout
+    assert out.splitlines()[1].split() == ["key", "count"]

@@ -273,3 +273,22 @@ def test_a_source_text_that_is_not_utf8_or_not_a_file_is_unreadable(tmp_path: Pa
     result = invoke("check", asset("valid.toml"), "--sources", tmp_path)
     assert result.exit_code == 1
     assert all(line.endswith(expected) for line in result.stdout.splitlines())
+
+
+def test_a_run_that_is_no_numeral_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"cannot read '\.' in '1\.2\.3'"):
+        parse_written("1.2.3")
+
+
+def test_same_has_an_absolute_tolerance_of_one_billionth_near_zero() -> None:
+    assert _same(0.0, 0.9e-9)
+    assert not _same(0.0, 1.5e-9)
+
+
+def test_the_longest_prefix_is_found_however_far_the_quote_runs_on() -> None:
+    text = "abcdefghij"
+    for n in range(len(text) + 1):
+        for extra in range(1, 8):
+            quote = text[:n] + "#" * extra
+            expected = f"quote not found verbatim in the source; it departs after {text[:n]!r}"
+            assert quote_problem(quote, text) == expected, (n, extra)
