@@ -111,6 +111,15 @@ def test_a_range_shares_the_multiplier_the_first_end_lacks() -> None:
     assert parse_written("3千至5千萬") == (30_000_000, RANGE, 50_000_000)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: 最近 means 'the most recent' (最近3年: the last three years, exactly), but "
+    "parse_written reads any 近 just before a number as 'about'",
+)
+def test_zuijin_is_not_about() -> None:
+    assert parse_written("最近3年") == (3, EXACT, None)
+
+
 @pytest.mark.parametrize("written", ["多", "餘", ",", ".", "。", "abc"])
 def test_no_numeral_is_no_number(written: str) -> None:
     with pytest.raises(ValueError, match="no number"):
