@@ -699,3 +699,13 @@ def test_stats_area_accepts_every_key_of_its_records_as_a_field(areas: Path) -> 
 def test_stats_table_shows_the_group_as_a_heading_not_a_column() -> None:
     out = invoke("stats", "--facts", asset("valid.toml"), "--format", "table").stdout
     assert out.splitlines()[1].split() == ["key", "count"]
+
+
+def test_stats_accepts_every_key_of_its_records_as_a_field() -> None:
+    result = invoke("stats", "--facts", asset("valid.toml"), "--format", "tsv", "--fields",
+                    "id,group,key,count")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        "id\tgroup\tkey\tcount",
+        "kind:source\tkind\tsource\t1",
+    ]
