@@ -4,6 +4,7 @@ README states; the mutation run (bench/mutate.py) found these untested."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -396,3 +397,13 @@ def test_kinds_units_and_qualifiers_by_their_toml_names() -> None:
     ]  # fmt: skip
     assert checked(choice("c", Unit), "person-trips") is Unit.PERSON_TRIPS
     assert checked(choice("c", Unit), "years") is Unit.YEARS
+
+
+def test_dates_and_books_are_frozen_and_dates_hashable() -> None:
+    date = PartialDate(2021, 9)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(date, "year", 2022)  # noqa: B010
+    assert hash(date) == hash(PartialDate(2021, 9))
+    assert len({date, PartialDate(2021, 9), PartialDate(2021)}) == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(FactBook(), "areas", ())  # noqa: B010
