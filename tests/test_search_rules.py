@@ -81,6 +81,7 @@ def test_a_person_s_role_is_text_not_a_name() -> None:
         ("id", "p"),
         ("role", "量子院長"),
         ("role_en", "President"),
+        ("name", "zhang san"),  # no name_en: the Pinyin of the name, for search
         ("quote", "q"),
     ]
 

@@ -142,6 +142,7 @@ def test_a_figure_record_carries_every_field() -> None:
         "date_precision": "year",
         "date_approximate": False,
         "derived": "15 + 0",
+        "located": False,
         "source": "src",
         "quote": "原文",
         "citations": [{"source": "src", "quote": "原文"}],
@@ -297,6 +298,7 @@ qualifier = "more_than"
 as_written = "100多家"
 scope = "park"
 item = "firm"
+located = true
 source = "s"
 quote = "園區有100多家企業"
 
@@ -334,9 +336,9 @@ def test_stats_area_rolls_a_count_up_to_the_area_around_it(areas: Path) -> None:
             "area_derived": "4 / 2"}  # fmt: skip
     firms = {"figure": "firms", "subject": "企業", "subject_en": "Firms", "count": 100,
              "qualifier": "more_than", "stated": False, "recomputed": [], "check": ""}  # fmt: skip
+    # Each area's stated densities come first, then the counts of things in it.
     assert _json("stats", "--area", "--facts", areas, "--json") == [
         {"id": "zone:firms", **zone, **firms, "per_km2": 25},
-        {"id": "park:firms", **park, **firms, "per_km2": 50},
         {
             "id": "park:firm-density", **park, "figure": "firm-density", "subject": "企業密度",
             "subject_en": "", "count": None, "qualifier": "exact", "per_km2": 50,
@@ -349,6 +351,7 @@ def test_stats_area_rolls_a_count_up_to_the_area_around_it(areas: Path) -> None:
             ],
             "check": "stated; 100 (park) / 2 km² (park) = 50 ✓; 100 (park) / 4 km² (zone) = 25 ✗",
         },
+        {"id": "park:firms", **park, **firms, "per_km2": 50},
     ]  # fmt: skip
 
 
@@ -542,6 +545,7 @@ def test_the_valid_asset_as_json_records_by_hand() -> None:
             "unit": "CNY", "qualifier": "more_than", "as_written": "7000多萬元",
             "scope": "demo-institute", "subject_en": "", "value_max": None, "item": None,
             "date": None, "date_precision": None, "date_approximate": None, "derived": None,
+            "located": False,
             **_cited("研究院已引進7000多萬元資金"),
         },
         {
@@ -583,7 +587,9 @@ def test_stats_area_columns_and_fields(areas: Path) -> None:
                     "id,check,area_derived")  # fmt: skip
     assert picked.exit_code == 0, picked.output
     assert picked.stdout.splitlines()[:3] == [
-        "id\tcheck\tarea_derived", "zone:firms\t\t", "park:firms\t\t4 / 2",
+        "id\tcheck\tarea_derived", "zone:firms\t\t",
+        "park:firm-density\tstated; 100 (park) / 2 km² (park) = 50 ✓; 100 (park) / 4 km² "
+        "(zone) = 25 ✗\t4 / 2",
     ]  # fmt: skip
 
 
@@ -620,6 +626,7 @@ qualifier = "exact"
 as_written = "100家"
 scope = "lab"
 item = "firm"
+located = true
 source = "s"
 quote = "100家"
 
@@ -653,7 +660,7 @@ def test_densities_are_rounded_and_a_stated_one_without_a_count_says_so(tmp_path
     path = tmp_path / "densities.toml"
     path.write_text(DENSITIES, encoding="utf-8")
     rows = {r["id"]: r for r in _json("stats", "--area", "--facts", path, "--json")}
-    assert list(rows) == ["lab:firms", "lab:firm-density", "lab:talent-density"]
+    assert list(rows) == ["lab:firm-density", "lab:talent-density", "lab:firms"]
     firms = rows["lab:firms"]
     assert (firms["count"], firms["per_km2"], firms["stated"], firms["check"]) == (
         100, 33.33, False, "",
