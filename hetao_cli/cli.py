@@ -530,59 +530,20 @@ def _show(text: str, kind: Kind | None, out: Listing) -> None:
     out.emit(views.show_view(book, book.by_id[entry_id]))
 
 
-_SHOW = {
-    Kind.ORG: "hetao org show",
-    Kind.PERSON: "hetao person show",
-    Kind.AREA: "hetao area show",
-    Kind.DOCUMENT: "hetao document show",
-}
-
-
 def named(book: FactBook, texts: Sequence[str] | None, kind: Kind | None, option: str) -> list[str]:
-    """The ids of the entries the user named by id, name or alias (see search.look_up); one
-    that names none, several, or an entry of another kind is a usage error (2) that says so."""
-    from .search import look_up
-
-    ids: list[str] = []
-    what = kind.value if kind else "entry"
-    for text in texts or ():
-        found = look_up(book, text, [kind] if kind else ())
-        if len(found.matches) == 1:
-            ids.append(found.matches[0].id)
-            continue
-        if found.matches:
-            listed = ", ".join(f"{e.id} ({_label(e)})" for e in found.matches)
-            usage(f"{echoed(text)} names several: {listed}; give one id", option)
-        if found.elsewhere:
-            e = found.elsewhere[0]
-            other = kind_of(e)
-            usage(f"{e.id} is {_a(other.value)}, not {_a(what)}: "
-                  f"{_SHOW.get(other, 'hetao show')} {e.id}", option)  # fmt: skip
-        close = ", ".join(f"{e.id} ({_label(e)})" for e in found.close)
-        usage(f"no {what} {echoed(text)}" + (f"; did you mean: {close}?" if close else ""), option)
-    return ids
-
-
-def _label(entry: Entry) -> str:
-    label, _ = views.label_of(views.record_of(entry))
-    return str(label)
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
+    """The ids of the entries the user named (views.named_ids); one that names none,
+    several, or an entry of another kind is a usage error (2) that says so."""
+    try:
+        return views.named_ids(book, texts or (), kind)
+    except views.NotNamed as exc:
+        usage(str(exc), option)
 
 
 def _field_of_work(book: FactBook, text: str) -> str:
-    """A field of work as the facts write it, whatever its case; else a usage error."""
-    known = query.fields_of_work(book)
-    for f in known:
-        if f.casefold() == text.strip().casefold():
-            return f
-    import difflib
-
-    close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.6)
-    hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(known)}"
-    usage(f"no field of work {echoed(text)}{hint}", "--field")
+    try:
+        return views.field_of_work(book, text)
+    except views.NotNamed as exc:
+        usage(str(exc), "--field")
 
 
 _ID_HELP = "The entry's id, or a name or alias."

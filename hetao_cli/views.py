@@ -346,3 +346,70 @@ def problems_view(problems: Sequence[Problem]) -> View:
         known=PROBLEM_KEYS,
         lines=[str(p) for p in problems],
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What the user typed, as ids
+
+
+class NotNamed(ValueError):
+    """A name or id that names no entry, several, or one of another kind: the message says
+    which, with close ones or the command that shows it."""
+
+
+_SHOW = {
+    Kind.ORG: "hetao org show",
+    Kind.PERSON: "hetao person show",
+    Kind.AREA: "hetao area show",
+    Kind.DOCUMENT: "hetao document show",
+}
+
+
+def named_ids(book: FactBook, texts: Iterable[str], kind: Kind | None) -> list[str]:
+    """The id of the one entry (of `kind`, if given) each text names by id, name or alias
+    (search.look_up); raise NotNamed for one that names none, several, or another kind."""
+    from .console import echoed
+    from .search import look_up
+
+    ids: list[str] = []
+    what = kind.value if kind else "entry"
+    for text in texts:
+        found = look_up(book, text, [kind] if kind else ())
+        if len(found.matches) == 1:
+            ids.append(found.matches[0].id)
+            continue
+        if found.matches:
+            listed = ", ".join(f"{e.id} ({_label(e)})" for e in found.matches)
+            raise NotNamed(f"{echoed(text)} names several: {listed}; give one id")
+        if found.elsewhere:
+            e = found.elsewhere[0]
+            other = kind_of(e)
+            raise NotNamed(f"{e.id} is {_a(other.value)}, not {_a(what)}: "
+                           f"{_SHOW.get(other, 'hetao show')} {e.id}")  # fmt: skip
+        close = ", ".join(f"{e.id} ({_label(e)})" for e in found.close)
+        raise NotNamed(f"no {what} {echoed(text)}" + (f"; did you mean: {close}?" if close else ""))
+    return ids
+
+
+def field_of_work(book: FactBook, text: str) -> str:
+    """A field of work as the facts write it, whatever the case it is typed in."""
+    from .console import echoed
+
+    known = query.fields_of_work(book)
+    for f in known:
+        if f.casefold() == text.strip().casefold():
+            return f
+    import difflib
+
+    close = difflib.get_close_matches(text.casefold(), known, n=3, cutoff=0.6)
+    hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(known)}"
+    raise NotNamed(f"no field of work {echoed(text)}{hint}")
+
+
+def _label(entry: Entry) -> str:
+    label, _ = label_of(record_of(entry))
+    return str(label)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word

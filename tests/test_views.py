@@ -716,3 +716,17 @@ def test_stats_accepts_every_key_of_its_records_as_a_field() -> None:
         "id\tgroup\tkey\tcount",
         "kind:source\tkind\tsource\t1",
     ]
+
+
+def test_named_ids_without_typer() -> None:
+    from hetao_cli.views import NotNamed, field_of_work, named_ids
+
+    book = load()
+    assert named_ids(book, ["SIQA", "深圳国际量子研究院"], Kind.ORG) == ["siqa", "siqa"]
+    with pytest.raises(NotNamed, match="yu-dapeng is a person, not an org: hetao person show"):
+        named_ids(book, ["yu-dapeng"], Kind.ORG)
+    with pytest.raises(NotNamed, match=r"no entry 'zzz-nothing'$"):
+        named_ids(book, ["zzz-nothing"], None)
+    assert field_of_work(book, "Quantum") == "quantum"
+    with pytest.raises(NotNamed, match="did you mean: quantum"):
+        field_of_work(book, "quantm")
