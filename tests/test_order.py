@@ -99,3 +99,21 @@ def test_area_and_document_listings() -> None:
 )  # fmt: skip
 def test_every_choice_ignores_case(args: list[str]) -> None:
     assert invoke(*args).exit_code == 0
+
+
+def test_blanks_sort_last_among_text_too() -> None:
+    by_area = ids("org", "list", "--sort", "area")
+    areas = [BOOK.by_id[i].area for i in by_area]  # type: ignore[union-attr]
+    named = [a for a in areas if a]
+    assert areas == sorted(named) + [""] * (len(areas) - len(named))
+    assert named and len(named) < len(areas)  # there are blanks, and they come last
+    assert ids("org", "list", "--sort", "area", "--reverse")[0] == by_area[-1]
+
+
+def test_show_names_each_relation() -> None:
+    import json as json_
+
+    shown = json_.loads(invoke("show", "cityu", "--json").stdout)
+    assert shown["links"] == {"orgs": ["cityu-futian"]}  # its unit
+    text = invoke("show", "cityu", "--format", "tsv").stdout
+    assert "linked orgs\tcityu-futian" in text
