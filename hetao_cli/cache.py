@@ -305,7 +305,7 @@ def _code_stamp() -> int:
 
 
 _PARSER: list[tuple[Any, ...] | None] = []
-_VERSION_RE = re.compile(rb"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_VERSION_RE = rb"^__version__\s*=\s*[\"']([^\"']+)[\"']"  # compiled when used (re caches it)
 
 
 def _parser_stamp() -> tuple[Any, ...] | None:
@@ -334,7 +334,7 @@ def _find_parser(name: str) -> tuple[Any, ...] | None:
     folder = next(iter(found))
     try:
         with open(os.path.join(folder, "__init__.py"), "rb") as f:
-            version = _VERSION_RE.search(f.read())
+            version = re.search(_VERSION_RE, f.read(), re.MULTILINE)
         files = []
         with os.scandir(folder) as listing:
             for e in listing:

@@ -533,8 +533,10 @@ def _show(text: str, kind: Kind | None, out: Listing) -> None:
 def named(book: FactBook, texts: Sequence[str] | None, kind: Kind | None, option: str) -> list[str]:
     """The ids of the entries the user named (views.named_ids); one that names none,
     several, or an entry of another kind is a usage error (2) that says so."""
+    if not texts:
+        return []  # nothing named: search (and OpenCC) need not be imported
     try:
-        return views.named_ids(book, texts or (), kind)
+        return views.named_ids(book, texts, kind)
     except views.NotNamed as exc:
         usage(str(exc), option)
 

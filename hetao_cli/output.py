@@ -10,7 +10,6 @@ import functools
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -363,6 +362,8 @@ def line_units(text: str) -> list[str]:
     after opening punctuation (「《“). Punctuation is told by its Unicode category (closing
     Pe, final quote Pf, other Po; opening Ps, initial quote Pi), after the line-breaking rules
     of UAX #14, without their 35-65 ms of tables (uniseg) on the table path."""
+    import unicodedata  # only when a table is drawn
+
     units: list[str] = []
     for token in re.findall(_TOKEN, text):
         if units and (
