@@ -154,11 +154,11 @@ _FACTS = typer.Option(
     "else the bundled facts.toml.",
     show_default=False,
     metavar="PATH",
-    # hetao reads the files itself and says what is wrong (exit 3), as for HETAO_FACTS;
-    # click's own check would make an unreadable file a usage error (2).
-    readable=False,
 )
-FactsOpt = Annotated[list[Path] | None, _FACTS]
+# Paths are taken as text: hetao reads the files itself and says what is wrong (exit 3), as
+# for HETAO_FACTS; click's Path type would stat them first, making an unreadable file a usage
+# error (2) and a NUL in a path a traceback.
+FactsOpt = Annotated[list[str] | None, _FACTS]
 
 
 def _lang(ctx: typer.Context, value: str | Lang) -> Lang:
@@ -185,7 +185,7 @@ def _shared(name: str, default: Any, kind: Any, option: Any) -> inspect.Paramete
 
 
 _SHARED = [
-    _shared("facts", None, list[Path] | None, _FACTS),
+    _shared("facts", None, list[str] | None, _FACTS),
     _shared("fmt", None, Format | None, typer.Option(
         "--format", help="Output format. Default: table in a terminal, tsv in a pipe.",
         case_sensitive=False, show_default=False,
@@ -226,7 +226,7 @@ class Listing:
 
     def __init__(
         self,
-        facts: Sequence[Path] | None,
+        facts: Sequence[str] | None,
         fmt: Format | None,
         json_: bool,
         excel: bool,
@@ -332,7 +332,7 @@ def _with_options(
     return run
 
 
-def book_from(facts: Sequence[Path] | None, streams: Streams) -> FactBook:
+def book_from(facts: Sequence[str] | None, streams: Streams) -> FactBook:
     try:
         return load(facts)
     except FactFileError as exc:
@@ -726,24 +726,27 @@ class CheckFormat(str, Enum):
     JSON = "json"
 
 
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # a NUL in the path
+        return False
+
+
 @app.command(epilog=EPILOG)
 def check(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             metavar="[PATH]...",
             help="Fact files or folders. Default: as --facts.",
             show_default=False,
-            readable=False,
         ),
     ] = None,
-    sources_dir: Annotated[
-        Path | None,
+    sources: Annotated[
+        str | None,
         typer.Option(
-            "--sources",
-            metavar="DIR",
-            help="Check every quote against DIR/<source id>.txt.",
-            readable=False,
+            "--sources", metavar="DIR", help="Check every quote against DIR/<source id>.txt."
         ),
     ] = None,
     fmt: Annotated[
@@ -762,7 +765,8 @@ def check(
     """
     from .check import check_book
 
-    if sources_dir is not None and not sources_dir.is_dir():
+    sources_dir = Path(sources) if sources is not None else None
+    if sources_dir is not None and not _is_folder(sources_dir):
         usage(f"{sources_dir} is not a folder", "--sources")
     streams = Streams(sys.stdout, sys.stderr)
     problems: list[Problem]

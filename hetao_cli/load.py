@@ -140,6 +140,8 @@ def _read_bounded(path: Path) -> bytes:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "null" in str(exc):
+        return "the name holds a NUL character"
     return getattr(exc, "strerror", None) or exc.__class__.__name__
 
 

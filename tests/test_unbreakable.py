@@ -265,3 +265,14 @@ def test_a_columns_too_small_to_draw_in_is_taken_as_unset(columns: str) -> None:
     assert proc.returncode == unset.returncode == 0
     assert proc.stdout == unset.stdout
     assert b"2017-01-memorandum" in proc.stdout
+
+
+def test_the_cache_passes_over_a_path_the_system_refuses(tmp_path: Path) -> None:
+    """A NUL in a path makes os.stat raise ValueError, not OSError: the cache says "not
+    cached" and leaves it to the loader, which names the file."""
+    from hetao_cli.cache import Cache
+
+    assert Cache(tmp_path / "cache").checked(Path("facts\x00.toml")) is None
+    result = invoke("timeline", "--facts", "facts\x00.toml")
+    assert result.exit_code == 3
+    assert "facts\\x00.toml: cannot read: the name holds a NUL character" in result.stderr
