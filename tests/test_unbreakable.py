@@ -276,3 +276,40 @@ def test_the_cache_passes_over_a_path_the_system_refuses(tmp_path: Path) -> None
     result = invoke("timeline", "--facts", "facts\x00.toml")
     assert result.exit_code == 3
     assert "facts\\x00.toml: cannot read: the name holds a NUL character" in result.stderr
+
+
+def test_many_problems_are_cut_to_twenty_with_a_count(tmp_path: Path) -> None:
+    events = "".join(
+        f'[[event]]\nid = "e{i}"\ndate = "2020"\ntitle = "t"\nsource = "s"\nquote = "q"\n'
+        f"bogus = 1\n"
+        for i in range(25)
+    )
+    path = write(tmp_path, SOURCE + events)
+    result = invoke("timeline", "--facts", path)
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == "hetao: ... and 5 more problems (hetao check lists them all)"
+
+
+def test_an_ascii_stderr_still_says_what_is_wrong() -> None:
+    proc = hetao("timeline", "--facts", "/不存在.toml", env=clean_env(PYTHONIOENCODING="ascii"))
+    assert proc.returncode == 3
+    assert b"Traceback" not in proc.stderr
+    # 不存在, escaped rather than an error
+    assert proc.stderr == b"hetao: /\\u4e0d\\u5b58\\u5728.toml: no such file or folder\n"
+
+
+def test_help_has_a_short_option_and_typed_placeholders() -> None:
+    short = invoke("timeline", "-h")
+    assert short.exit_code == 0 and short.stdout.startswith("Usage:")
+    assert "--since DATE" in short.stdout and "--until DATE" in short.stdout
+    assert "--facts PATH" in short.stdout and "--org ORG" in short.stdout
+
+
+def test_completion_with_facts_that_cannot_be_read_offers_nothing() -> None:
+    words = "hetao show --facts /nonexistent.toml s"
+    env = clean_env(_HETAO_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD="4")
+    proc = subprocess.run(HETAO, env=env, capture_output=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == b"" and b"Traceback" not in proc.stderr
