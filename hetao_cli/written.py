@@ -141,11 +141,18 @@ def read_written(text: str) -> Written:
         "–",
     ):
         high = _numeral_value(runs[1][0])
-        # "15至20萬", "2至3億", "三至五百": a multiplier written once is shared by both ends
+        # "15至20萬", "2至3億", "三至五百", "3千至5千萬": a multiplier written once is shared
+        # by both ends (萬 and 億 when the first end has neither; any when it ends in a digit)
+        # where the range then still rises: "五千至一萬" is 5,000 to 10,000.
+        big = re.search("[萬万億亿]+$", runs[1][0])
         shared = re.search("[百千萬万億亿]+$", runs[1][0])
-        if shared and not re.search("[百千萬万億亿]$", first[0]):
-            value *= _numeral_value("1" + shared[0])
-            step *= _numeral_value("1" + shared[0])
+        if big and not re.search("[萬万億亿]", first[0]):
+            shared = big
+        elif re.search("[十百千萬万億亿]$", first[0]):
+            shared = None
+        times = _numeral_value("1" + shared[0]) if shared else 1.0
+        if value * times <= high:
+            value, step = value * times, step * times
         factor = _area_factor(norm[runs[1].end() :])
         return Written(value * factor, Qualifier.RANGE, high * factor, step * factor)
     before, run, after = norm[: first.start()], first[0], norm[first.end() :]
@@ -156,7 +163,9 @@ def read_written(text: str) -> Written:
         qualifier = Qualifier.AT_LEAST
     elif any(w in after[:4] for w in _ORDER_AFTER):
         qualifier = Qualifier.ORDER_OF_MAGNITUDE
-    elif before.endswith(_ABOUT_BEFORE) or any(w in after[:3] for w in _ABOUT_AFTER):
+    elif (before.endswith(_ABOUT_BEFORE) and not before.endswith("最近")) or any(
+        w in after[:3] for w in _ABOUT_AFTER
+    ):  # 最近3年 is "the last three years", exactly
         # "120項左右": a measure word may stand between
         qualifier = Qualifier.ABOUT
     elif re.search("[多餘余幾几]", run) or before.endswith(_MORE_BEFORE) or after.startswith("多"):

@@ -104,20 +104,10 @@ def test_parse_written_by_hand(
     assert parse_written(written) == (value, qualifier, high)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: in '3千至5千萬' the 萬 is shared (30,000,000 to 50,000,000), but parse_written "
-    "shares a multiplier only when the first end has none, and reads 3,000 to 50,000,000",
-)
 def test_a_range_shares_the_multiplier_the_first_end_lacks() -> None:
     assert parse_written("3千至5千萬") == (30_000_000, RANGE, 50_000_000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: 最近 means 'the most recent' (最近3年: the last three years, exactly), but "
-    "parse_written reads any 近 just before a number as 'about'",
-)
 def test_zuijin_is_not_about() -> None:
     assert parse_written("最近3年") == (3, EXACT, None)
 
