@@ -123,7 +123,7 @@ def conflict_warnings(entry: Entry) -> Iterator[tuple[str, str]]:
     stated = statements_of(entry)
     for i, j in conflicts_in(stated):
         a, b = stated[i], stated[j]
-        if not ranked(a, b):
+        if not ranked(a, b, stated):
             yield (
                 a.field,
                 (

@@ -789,7 +789,7 @@ def claim_list(
 def claim_search(terms: QueryArg, *, out: Listing) -> None:
     """Search claims, in either Chinese script or English.
 
-    Example: hetao claim search 科研樞紐
+    Example: hetao claim search Northern Metropolis
     """
     _find(list(out.book().claims), terms, out, ["id", "category", "label", "about"])
 
@@ -799,7 +799,7 @@ def claim_search(terms: QueryArg, *, out: Listing) -> None:
 def claim_show(entry_id: ClaimIdArg, *, out: Listing) -> None:
     """One claim, with its citations.
 
-    Example: hetao claim show hetao-only-sci-tech-platform
+    Example: hetao claim show hk-park-largest-it-platform
     """
     _show(entry_id, Kind.CLAIM, out)
 
@@ -821,7 +821,7 @@ def conflicts(
     Two statements conflict when their values are incompatible at the precision and hedge
     each states (README: Conflicts). Exit 1 when there are none.
 
-    Example: hetao conflicts --unranked
+    Example: hetao conflicts
     """
     found = query.conflicts(out.book(), unranked)
     out.emit_found(views.conflicts_view(found), "no conflicts" + (" unranked" if unranked else ""))

@@ -215,9 +215,13 @@ def conflict(a: Stated, b: Stated) -> bool:
     return not _meet(span(a), span(b))
 
 
-def ranked(a: Stated, b: Stated) -> bool:
-    """Whether the curator has said which of two conflicting statements stands."""
-    return a.rank is not Rank.NORMAL or b.rank is not Rank.NORMAL
+def ranked(a: Stated, b: Stated, statements: list[Stated]) -> bool:
+    """Whether the curator has said which of two conflicting statements stands: one of them
+    is ranked, or another statement of their field is preferred (as on Wikidata, a
+    preferred statement stands over every normal one)."""
+    if a.rank is not Rank.NORMAL or b.rank is not Rank.NORMAL:
+        return True
+    return any(s.field == a.field and s.rank is Rank.PREFERRED for s in statements)
 
 
 def conflicts_in(statements: list[Stated]) -> Iterator[tuple[int, int]]:

@@ -389,13 +389,13 @@ def wrapped(text: str, width: int) -> list[str]:
         for unit in line_units(paragraph):
             if not line or cell_len((line + unit).rstrip()) <= width:
                 line += unit
-                continue
-            lines.append(line.rstrip())
-            line = unit.lstrip()
-        while cell_len(line) > width:  # one unit wider than the line: fold it
-            head, *_ = chop_cells(line, width)
-            lines.append(head)
-            line = line[len(head) :]
+            else:
+                lines.append(line.rstrip())
+                line = unit.lstrip()
+            while cell_len(line.rstrip()) > width:  # a unit wider than the line: fold it
+                head, *_ = chop_cells(line, width)
+                lines.append(head)
+                line = line[len(head) :]
         lines.append(line.rstrip())
     return lines
 

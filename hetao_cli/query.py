@@ -215,8 +215,9 @@ def conflicts(book: FactBook, unranked: bool = False) -> list[Conflict]:
         stated = statements_of(e)
         for i, j in conflicts_in(stated):
             a, b = stated[i], stated[j]
-            if not (unranked and ranked(a, b)):
-                found.append(Conflict(e, a, b, ranked(a, b)))
+            settled = ranked(a, b, stated)
+            if not (unranked and settled):
+                found.append(Conflict(e, a, b, settled))
     return found
 
 

@@ -120,8 +120,13 @@ RANKS = ("exact", "prefix", "name", "text")
 
 
 def terms_of(query: Iterable[str]) -> list[str]:
-    """The folded terms of a query; several words must all match."""
-    return [t for q in query for t in fold(q).split() if t]
+    """The folded terms of a query; several words must all match. A term of punctuation
+    alone (the "-" of "Loop - Stage") is no term: names are compared without it."""
+    return [t for q in query for t in fold(q).split() if not all(_punctuation(c) for c in t)]
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char).startswith("P")
 
 
 def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
@@ -129,7 +134,7 @@ def search(entries: Sequence[Entry], query: Sequence[str]) -> list[Match]:
     terms = terms_of(query)
     if not terms:
         return []
-    whole = " ".join(terms)
+    whole = " ".join(t for q in query for t in fold(q).split())  # punctuation and all
     whole_compact = _compact(whole)
     compact_terms = [_compact(t) for t in terms]
     pairs = [(i, f, t) for i, e in enumerate(entries) for f, t in texts_of(e) if t]

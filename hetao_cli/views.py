@@ -230,8 +230,9 @@ def sources_view(book: FactBook) -> View:
     records = [{**record_of(s), "facts": counts.get(s.id, 0)} for s in book.sources]
     columns = ["id", "title", "publisher", "published", "language", "excerpt", "url", "licence",
                "facts"]  # fmt: skip
-    return View(records, columns, known=(*keys_of([Kind.SOURCE]), "facts"), numbers=("facts",),
-                give_way=("licence", "url", "publisher", "language", "published"))  # fmt: skip
+    give_way = ("licence", "url", "publisher", "language", "published", "title")
+    known = (*keys_of([Kind.SOURCE]), "facts")
+    return View(records, columns, known=known, numbers=("facts",), give_way=give_way)
 
 
 def claims_view(claims: Sequence[Entry]) -> View:

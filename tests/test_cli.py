@@ -98,7 +98,11 @@ def citing(source_id: str) -> int:
     return sum(
         1
         for e in BOOK.entries()
-        if e.id != source_id and any(c.source == source_id for c in e.citations)
+        if e.id != source_id
+        and (
+            any(c.source == source_id for c in e.citations)
+            or any(s.source == source_id for s in e.statements)
+        )
     )
 
 

@@ -12,6 +12,7 @@ from hetao_cli.load import load
 from hetao_cli.model import (
     Area,
     Citation,
+    Claim,
     Document,
     Entry,
     Event,
@@ -43,6 +44,8 @@ def name_of(entry: Entry) -> str:
         return entry.name
     if isinstance(entry, (Event, Document, Source)):
         return entry.title
+    if isinstance(entry, Claim):
+        return entry.text
     assert isinstance(entry, Figure)
     return entry.subject
 
@@ -235,3 +238,8 @@ def test_fold_is_idempotent(text: str) -> None:
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1))
 def test_fold_is_idempotent_on_chinese(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+def test_a_lone_punctuation_mark_in_a_query_is_no_term() -> None:
+    found = search(ENTRIES, ["Loop", "-", "Stage", "1"])
+    assert "pland-2009-loop-planning-study" in [m.entry.id for m in found]

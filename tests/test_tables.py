@@ -79,13 +79,16 @@ def _category(char: str) -> str:
 def test_chinese_wraps_by_the_line_breaking_rules(width: int) -> None:
     from rich.cells import cell_len
 
-    from hetao_cli.output import wrapped
+    from hetao_cli.output import line_units, wrapped
 
     for text in TEXTS:
         lines = wrapped(text, width)
         assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
         for line in lines:
             assert cell_len(line) <= width
+        if max(cell_len(u.rstrip()) for u in line_units(text)) > width:
+            continue  # a word wider than the line is folded where it must be (a table's
+            # column is never narrower than its widest word; this width is only a test's)
         for before, after in itertools.pairwise(lines):
             assert _category(after[0]) not in ("Pe", "Pf", "Po"), (text, before, after)
             assert _category(before[-1]) not in ("Ps", "Pi"), (text, before, after)
