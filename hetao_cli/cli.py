@@ -155,6 +155,11 @@ _FACTS = typer.Option(
     show_default=False,
     metavar="PATH",
 )
+_JQ_HELP = (
+    "Filter the JSON output through a jq expression (no jq needed); each result on a line, "
+    "as jq prints it. Implies JSON."
+)
+JqOpt = Annotated[str | None, typer.Option("--jq", metavar="EXPR", help=_JQ_HELP)]
 # Paths are taken as text: hetao reads the files itself and says what is wrong (exit 3), as
 # for HETAO_FACTS; click's Path type would stat them first, making an unreadable file a usage
 # error (2) and a NUL in a path a traceback.
@@ -195,6 +200,7 @@ _SHARED = [
         "--excel", help="CSV for spreadsheets: a UTF-8 byte-order mark, and a ' before a cell "
         "that starts with = + - @ (read as a formula). Implies --format csv.",
     )),
+    _shared("jq", None, str | None, typer.Option("--jq", metavar="EXPR", help=_JQ_HELP)),
     _shared("fields", None, str | None, typer.Option(
         "--fields", help="Comma-separated fields to show, in this order; alone (or `help`), "
         "the fields there are.", metavar="A,B",
@@ -230,6 +236,7 @@ class Listing:
         fmt: Format | None,
         json_: bool,
         excel: bool,
+        jq: str | None,
         fields: str | None,
         lang: Lang,
         color: Color,
@@ -243,13 +250,18 @@ class Listing:
             usage("--excel conflicts with --json")
         if excel and fmt not in (None, Format.CSV):
             usage(f"--excel conflicts with --format {fmt.value}")
+        if jq is not None and (excel or fmt not in (None, Format.JSON)):
+            usage(f"--jq filters JSON; it conflicts with {'--excel' if excel else '--format'}"
+                  f"{'' if excel or fmt is None else ' ' + fmt.value}")  # fmt: skip
+        # Compiled before the facts are read: a bad expression is a usage error at once.
+        self.jq = jq_program(jq)
         self.streams = Streams(sys.stdout, sys.stderr)
         self.facts = facts
         self.excel = excel  # CSV for a spreadsheet
         if excel:
             self.fmt = Format.CSV
         else:
-            self.fmt = Format.JSON if json_ else fmt or self._default_format()
+            self.fmt = Format.JSON if json_ or jq is not None else fmt or self._default_format()
         self.fields = parse_fields(fields)
         self.lang = lang
         self.color = color
@@ -296,6 +308,8 @@ class Listing:
             rendered = render(view._replace(lang=self.lang), self.fmt, self.fields, self.excel)
         except UnknownField as exc:
             usage(str(exc))
+        if self.jq is not None:
+            rendered = jq_filtered(self.jq, rendered)
         if isinstance(rendered, str):
             self.streams.write(rendered, json_=self.fmt in (Format.JSON, Format.JSONL))
         else:
@@ -330,6 +344,30 @@ def _with_options(
     run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params}
     return run
+
+
+def jq_program(expression: str | None) -> Any:
+    """The compiled --jq expression, or None; an invalid one is a usage error with jq's own
+    message. The jq binding is imported only here, when --jq is given."""
+    if expression is None:
+        return None
+    from .jqfilter import BadExpression, compiled
+
+    try:
+        return compiled(expression)
+    except BadExpression as exc:
+        usage(str(exc), "'--jq'")
+
+
+def jq_filtered(program: Any, text: str) -> str:
+    """JSON text through a compiled --jq program; a failure on this input (`.[0]` of an
+    object) is a usage error with jq's message too."""
+    from .jqfilter import BadExpression, filtered
+
+    try:
+        return filtered(program, text)
+    except BadExpression as exc:
+        usage(str(exc), "'--jq'")
 
 
 def book_from(facts: Sequence[str] | None, streams: Streams) -> FactBook:
@@ -753,6 +791,7 @@ def check(
         CheckFormat | None,
         typer.Option("--format", case_sensitive=False, help="table (one problem a line) or json."),
     ] = None,
+    jq: JqOpt = None,
     facts: FactsOpt = None,
 ) -> None:
     """Validate fact files; with --sources, every quote too.
@@ -765,6 +804,9 @@ def check(
     """
     from .check import check_book
 
+    if jq is not None and fmt is CheckFormat.TABLE:
+        usage("--jq filters JSON; it conflicts with --format table")
+    program = jq_program(jq)
     sources_dir = Path(sources) if sources is not None else None
     if sources_dir is not None and not _is_folder(sources_dir):
         usage(f"{sources_dir} is not a folder", "--sources")
@@ -779,8 +821,11 @@ def check(
         if exc.unreadable:
             streams.problems(exc.problems)
         problems = list(exc.problems)
-    output = Format.JSON if fmt is CheckFormat.JSON else Format.TABLE
-    streams.write(render(views.problems_view(problems), output), json_=output is Format.JSON)
+    output = Format.JSON if fmt is CheckFormat.JSON or program is not None else Format.TABLE
+    shown = render(views.problems_view(problems), output)
+    if program is not None:
+        shown = jq_filtered(program, shown)
+    streams.write(shown, json_=output is Format.JSON)
     if problems:
         streams.fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
     checked = "quotes checked against " + str(sources_dir) if sources_dir else "quotes not checked"

@@ -489,7 +489,7 @@ def test_show_lists_each_field_then_links_then_citations() -> None:
         "name\t示範研究院",
         "org_kind\tinstitute",
         "name_en\t",
-        "name_en_official\tno",
+        "name_en_official\tfalse",
         "aliases\t",
         "fields\tquantum",
         "area\tdemo-zone",
