@@ -32,6 +32,7 @@ from .console import (
 from .load import load
 from .model import DocumentKind, Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
 from .output import (
+    ExportFormat,
     Format,
     Lang,
     UnknownField,
@@ -757,6 +758,122 @@ def document_show(entry_id: DocumentIdArg, *, out: Listing) -> None:
     Example: hetao document show gba-outline-plan
     """
     _show(entry_id, Kind.DOCUMENT, out)
+
+
+# What -o's suffix says, when --format does not.
+_SUFFIXES = {
+    ".db": ExportFormat.SQLITE,
+    ".sqlite": ExportFormat.SQLITE,
+    ".sqlite3": ExportFormat.SQLITE,
+    ".json": ExportFormat.JSON,
+    ".jsonl": ExportFormat.JSONL,
+    ".ndjson": ExportFormat.JSONL,
+}
+
+
+@app.command(epilog=EPILOG)
+def export(
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            show_default=False,
+            help="A file (sqlite, json, jsonl) or a folder (csv). Default, or -: stdout "
+            "(json, jsonl).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            show_default=False,
+            help="sqlite (and Datasette's metadata beside it), csv (a file a kind, and "
+            "citations.csv), json (one object keyed by kind) or jsonl. Default: from -o's "
+            "suffix (.db, .sqlite, .json, .jsonl), else json.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the files that are there already.")
+    ] = False,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv: a UTF-8 byte-order mark, for spreadsheets.")
+    ] = False,
+    jq: JqOpt = None,
+    facts: FactsOpt = None,
+) -> None:
+    """Every kind, field and citation at once: SQLite, CSV, JSON or JSONL.
+
+    SQLite: a table a kind (the id its primary key, a foreign key a link), a table a list of
+    links, citations, full-text search over names and quotes, views of the common joins, and
+    x.metadata.json beside x.db for Datasette (datasette x.db -m x.metadata.json). A file is
+    written whole (a temporary file, renamed), replaced only with --force, and never a fact
+    file.
+
+    Example: hetao export --format sqlite -o hetao.db
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    to_stdout = output in (None, "-")
+    if fmt is None:
+        fmt = ExportFormat.JSON if to_stdout else _SUFFIXES.get(Path(str(output)).suffix.lower())
+        if fmt is None:
+            usage(f"which format? {echoed(str(output))} has no suffix hetao knows; "
+                  "give --format sqlite, csv, json or jsonl", "--format")  # fmt: skip
+    if to_stdout and fmt in (ExportFormat.SQLITE, ExportFormat.CSV):
+        usage(f"--format {fmt.value} writes files: give -o PATH", "-o")
+    if bom and fmt is not ExportFormat.CSV:
+        usage(f"--bom is for --format csv, not {fmt.value}", "--bom")
+    if jq is not None and not (to_stdout and fmt in (ExportFormat.JSON, ExportFormat.JSONL)):
+        usage("--jq filters JSON printed on stdout: --format json or jsonl, without -o", "--jq")
+    program = jq_program(jq)
+    book = book_from(facts, streams)
+    from . import export as exporting
+
+    if to_stdout:
+        text = exporting.RENDERERS[fmt](book)
+        streams.write(jq_filtered(program, text) if program is not None else text, json_=True)
+        return
+    _export_to(book, fmt, Path(str(output)), facts, force, bom, streams)
+
+
+def _export_to(
+    book: FactBook,
+    fmt: ExportFormat,
+    path: Path,
+    facts: Sequence[str] | None,
+    force: bool,
+    bom: bool,
+    streams: Streams,
+) -> None:
+    import os
+    import sqlite3
+
+    from . import export as exporting
+    from .load import chosen_paths, expand
+
+    folder = fmt is ExportFormat.CSV
+    if folder and path.exists() and not _is_folder(path):
+        usage(f"{path} is not a folder; --format csv writes a file a kind into one", "-o")
+    if not folder and _is_folder(path):
+        usage(f"{path} is a folder; --format {fmt.value} writes one file", "-o")
+    fact_files, _ = expand(chosen_paths(facts, os.environ))
+    try:
+        exporting.check_targets(exporting.targets(fmt, path, book), fact_files, force)
+    except (exporting.TargetExists, exporting.FactFileTarget) as exc:
+        usage(str(exc), "-o")
+    try:
+        counts = exporting.export(book, fmt, path, bom)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        streams.fail(f"cannot write {path}: {reason}", ExitStatus.WRITE_ERROR)
+    entries = sum(counts.get(k.value, 0) for k in Kind)
+    cited = counts.get(exporting.CITATIONS)
+    said = f"wrote {path}: {entries} entries" + (f", {cited} citations" if cited else "")
+    if fmt is ExportFormat.SQLITE:
+        said += f"; datasette {path} -m {exporting.metadata_path(path)}"
+    streams.say(said)
 
 
 class CheckFormat(str, Enum):

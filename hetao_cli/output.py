@@ -33,6 +33,25 @@ class Format(str, Enum):
     JSONL = "jsonl"
 
 
+class ExportFormat(str, Enum):
+    """What `hetao export` writes; export.WRITERS maps every member to its writer."""
+
+    SQLITE = "sqlite"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+class CiteFormat(str, Enum):
+    """How `hetao cite` writes a citation; cite.RENDERERS maps every member to its renderer."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    BIBTEX = "bibtex"
+    RIS = "ris"
+    CSL_JSON = "csl-json"
+
+
 class Lang(str, Enum):
     """The language text columns are shown in; JSON always carries every language."""
 
