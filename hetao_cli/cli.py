@@ -32,6 +32,7 @@ from .console import (
 from .load import load
 from .model import DocumentKind, Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
 from .output import (
+    CiteFormat,
     ExportFormat,
     Format,
     Lang,
@@ -758,6 +759,84 @@ def document_show(entry_id: DocumentIdArg, *, out: Listing) -> None:
     Example: hetao document show gba-outline-plan
     """
     _show(entry_id, Kind.DOCUMENT, out)
+
+
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="ID...", help="Entries: ids, names or aliases.",
+                   autocompletion=_completer()),
+]  # fmt: skip
+
+
+@app.command(epilog=EPILOG)
+def cite(
+    entry_ids: IdsArg,
+    fmt: Annotated[
+        CiteFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="text (a reference line, APA, then each quote), markdown, bibtex, ris or "
+            "csl-json (for Zotero and other reference managers).",
+        ),
+    ] = CiteFormat.TEXT,
+    jq: JqOpt = None,
+    facts: FactsOpt = None,
+) -> None:
+    """An entry's citation: each of its quotes, with its source.
+
+    One reference for each source the entry cites, with the entry's quotes from it; a
+    source's id gives the source's own reference. Publisher, title, the date at the
+    precision the source gives, URL, language and licence come from the source.
+
+    Example: hetao cite siqa --format bibtex
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    if jq is not None and fmt is not CiteFormat.CSL_JSON:
+        usage(f"--jq filters JSON: give --format csl-json, not {fmt.value}", "--jq")
+    program = jq_program(jq)
+    book = book_from(facts, streams)
+    ids = named(book, entry_ids, None, "ID")
+    from .cite import render as cited
+
+    text = cited(book, [book.by_id[i] for i in ids], fmt)
+    if program is not None:
+        text = jq_filtered(program, text)
+    streams.write(text, json_=fmt is CiteFormat.CSL_JSON)
+
+
+@app.command(name="open", epilog=EPILOG)
+def open_(
+    entry_id: IdArg,
+    browser: Annotated[
+        bool, typer.Option("--browser", "-w", help="Open it in the web browser, as gh --web.")
+    ] = False,
+    facts: FactsOpt = None,
+) -> None:
+    """The URL of an entry's source; --browser opens it.
+
+    Prints the URL of each source the entry cites (a source: its own), a line each. Exit 1
+    when none has a URL.
+
+    Example: hetao open siqa --browser
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    book = book_from(facts, streams)
+    (found,) = named(book, [entry_id], None, "ID")
+    sources = query.sources_of(book, book.by_id[found])
+    urls = list(dict.fromkeys(s.url for s in sources if s.url))  # type: ignore[union-attr]
+    if not urls:
+        if sources == [book.by_id[found]]:
+            streams.fail(f"no URL: the source {found} records none")
+        listed = ", ".join(s.id for s in sources)
+        streams.fail(f"no URL: no source of {found} ({listed}) records one")
+    streams.write("".join(f"{url}\n" for url in urls))
+    if browser:
+        import webbrowser
+
+        for url in urls:
+            if not webbrowser.open(url):
+                streams.fail(f"no web browser could be started for {url}")
 
 
 # What -o's suffix says, when --format does not.

@@ -445,3 +445,10 @@ def test_statement_rows_are_none_without_statements() -> None:
         {"entry": "x", "position": 1, "field": "value", "source": "s", "quote": "約150個",
          "rank": "preferred"}
     ]  # fmt: skip
+
+
+def test_every_export_format_has_a_writer() -> None:
+    from hetao_cli.export import WRITERS
+    from hetao_cli.output import ExportFormat
+
+    assert set(WRITERS) == set(ExportFormat)
