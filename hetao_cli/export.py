@@ -55,6 +55,8 @@ class Column(NamedTuple):
     type: type
     doc: str
     links: str = ""
+    listed: bool = False  # a list, held as JSON text
+    flag: bool = False  # true or false, held as 1 or 0 (CSV: true, false)
 
 
 class Table(NamedTuple):
@@ -101,14 +103,14 @@ def kind_columns(kind: Kind) -> tuple[Column, ...]:
             columns += [
                 Column(key, str, f"{f.doc}: YYYY, YYYY-MM or YYYY-MM-DD"),
                 Column(f"{key}_precision", str, f"the precision of {key}: year, month or day"),
-                Column(f"{key}_approximate", int, f"1 where the source gives {key} vaguely"),
+                Column(f"{key}_approximate", int, f"1 where {key} is given vaguely", flag=True),
             ]
         elif f.holds is Type.NUMBER:
             columns.append(Column(key, float, f.doc))
         elif f.holds is Type.FLAG:
-            columns.append(Column(key, int, f"{f.doc} (1 true, 0 false)"))
+            columns.append(Column(key, int, f"{f.doc} (1 true, 0 false)", flag=True))
         elif f.holds in LISTS:
-            columns.append(Column(key, str, f"{f.doc} (a JSON array)"))
+            columns.append(Column(key, str, f"{f.doc} (a JSON array)", listed=True))
         else:
             columns.append(Column(key, str, f.doc, target))
     columns += [
@@ -120,7 +122,7 @@ def kind_columns(kind: Kind) -> tuple[Column, ...]:
 
 def _kind_row(columns: Sequence[Column]) -> Callable[[Entry], Row]:
     names = [c.name for c in columns]
-    lists = {c.name for c in columns if c.doc.endswith("(a JSON array)")}
+    lists = {c.name for c in columns if c.listed}
 
     def row(entry: Entry) -> Row:
         r = record_of(entry)
@@ -433,7 +435,6 @@ def metadata(book: FactBook, database: str) -> dict[str, Any]:
             entry["facets"] = list(t.facets)
         if t.search:
             entry["fts_table"] = f"{t.name}_fts"
-            entry["searchmode"] = "escaped"
         described[t.name] = entry
     for name, _ in views(made):
         described[name] = {"description": "A view: " + name.replace("_", " ") + "."}
@@ -486,11 +487,10 @@ def write_csv(book: FactBook, folder: Path, bom: bool = False) -> dict[str, int]
     when whole."""
     wanted = {p.stem for p in csv_files(book, folder)}
     counts: dict[str, int] = {}
-    flags = {t.name: {c.name for c in t.columns if c.doc.endswith("(1 true, 0 false)")}
-             for t in tables(book)}  # fmt: skip
     for t in tables(book):
         if t.name not in wanted:
             continue
+        flags = {c.name for c in t.columns if c.flag}
         names = [c.name for c in t.columns]
         rows = list(t.rows())
         if not names:
@@ -501,7 +501,7 @@ def write_csv(book: FactBook, folder: Path, bom: bool = False) -> dict[str, int]
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(names)
         for r in rows:
-            writer.writerow([_csv_cell(r.get(n), n in flags[t.name]) for n in names])
+            writer.writerow([_csv_cell(r.get(n), n in flags) for n in names])
         counts[t.name] = len(rows)
         _write_text(folder / f"{t.name}.csv", buf.getvalue())
     return counts
