@@ -43,6 +43,8 @@ from .model import (
     kind_of,
 )
 from .output import (
+    CiteFormat,
+    ExportFormat,
     Format,
     Lang,
     UnknownField,
@@ -171,6 +173,11 @@ _FACTS = typer.Option(
     show_default=False,
     metavar="PATH",
 )
+_JQ_HELP = (
+    "Filter the JSON output through a jq expression (no jq needed); each result on a line, "
+    "as jq prints it. Implies JSON."
+)
+JqOpt = Annotated[str | None, typer.Option("--jq", metavar="EXPR", help=_JQ_HELP)]
 # Paths are taken as text: hetao reads the files itself and says what is wrong (exit 3), as
 # for HETAO_FACTS; click's Path type would stat them first, making an unreadable file a usage
 # error (2) and a NUL in a path a traceback.
@@ -211,6 +218,7 @@ _SHARED = [
         "--excel", help="CSV for spreadsheets: a UTF-8 byte-order mark, and a ' before a cell "
         "that starts with = + - @ (read as a formula). Implies --format csv.",
     )),
+    _shared("jq", None, str | None, typer.Option("--jq", metavar="EXPR", help=_JQ_HELP)),
     _shared("fields", None, str | None, typer.Option(
         "--fields", help="Comma-separated fields to show, in this order; alone (or `help`), "
         "the fields there are.", metavar="A,B",
@@ -246,6 +254,7 @@ class Listing:
         fmt: Format | None,
         json_: bool,
         excel: bool,
+        jq: str | None,
         fields: str | None,
         lang: Lang,
         color: Color,
@@ -259,13 +268,18 @@ class Listing:
             usage("--excel conflicts with --json")
         if excel and fmt not in (None, Format.CSV):
             usage(f"--excel conflicts with --format {fmt.value}")
+        if jq is not None and (excel or fmt not in (None, Format.JSON)):
+            usage(f"--jq filters JSON; it conflicts with {'--excel' if excel else '--format'}"
+                  f"{'' if excel or fmt is None else ' ' + fmt.value}")  # fmt: skip
+        # Compiled before the facts are read: a bad expression is a usage error at once.
+        self.jq = jq_program(jq)
         self.streams = Streams(sys.stdout, sys.stderr)
         self.facts = facts
         self.excel = excel  # CSV for a spreadsheet
         if excel:
             self.fmt = Format.CSV
         else:
-            self.fmt = Format.JSON if json_ else fmt or self._default_format()
+            self.fmt = Format.JSON if json_ or jq is not None else fmt or self._default_format()
         self.fields = parse_fields(fields)
         self.lang = lang
         self.color = color
@@ -312,6 +326,8 @@ class Listing:
             rendered = render(view._replace(lang=self.lang), self.fmt, self.fields, self.excel)
         except UnknownField as exc:
             usage(str(exc))
+        if self.jq is not None:
+            rendered = jq_filtered(self.jq, rendered)
         if isinstance(rendered, str):
             self.streams.write(rendered, json_=self.fmt in (Format.JSON, Format.JSONL))
         else:
@@ -346,6 +362,30 @@ def _with_options(
     run.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params}
     return run
+
+
+def jq_program(expression: str | None) -> Any:
+    """The compiled --jq expression, or None; an invalid one is a usage error with jq's own
+    message. The jq binding is imported only here, when --jq is given."""
+    if expression is None:
+        return None
+    from .jqfilter import BadExpression, compiled
+
+    try:
+        return compiled(expression)
+    except BadExpression as exc:
+        usage(str(exc), "'--jq'")
+
+
+def jq_filtered(program: Any, text: str) -> str:
+    """JSON text through a compiled --jq program; a failure on this input (`.[0]` of an
+    object) is a usage error with jq's message too."""
+    from .jqfilter import BadExpression, filtered
+
+    try:
+        return filtered(program, text)
+    except BadExpression as exc:
+        usage(str(exc), "'--jq'")
 
 
 def book_from(facts: Sequence[str] | None, streams: Streams) -> FactBook:
@@ -827,6 +867,200 @@ def conflicts(
     out.emit_found(views.conflicts_view(found), "no conflicts" + (" unranked" if unranked else ""))
 
 
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="ID...", help="Entries: ids, names or aliases.",
+                   autocompletion=_completer()),
+]  # fmt: skip
+
+
+@app.command(epilog=EPILOG)
+def cite(
+    entry_ids: IdsArg,
+    fmt: Annotated[
+        CiteFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="text (a reference line, APA, then each quote), markdown, bibtex, ris or "
+            "csl-json (for Zotero and other reference managers).",
+        ),
+    ] = CiteFormat.TEXT,
+    jq: JqOpt = None,
+    facts: FactsOpt = None,
+) -> None:
+    """An entry's citation: each of its quotes, with its source.
+
+    One reference for each source the entry cites, with the entry's quotes from it; a
+    source's id gives the source's own reference. Publisher, title, the date at the
+    precision the source gives, URL, language and licence come from the source.
+
+    Example: hetao cite siqa --format bibtex
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    if jq is not None and fmt is not CiteFormat.CSL_JSON:
+        usage(f"--jq filters JSON: give --format csl-json, not {fmt.value}", "--jq")
+    program = jq_program(jq)
+    book = book_from(facts, streams)
+    ids = named(book, entry_ids, None, "ID")
+    from .cite import render as cited
+
+    text = cited(book, [book.by_id[i] for i in ids], fmt)
+    if program is not None:
+        text = jq_filtered(program, text)
+    streams.write(text, json_=fmt is CiteFormat.CSL_JSON)
+
+
+@app.command(name="open", epilog=EPILOG)
+def open_(
+    entry_id: IdArg,
+    browser: Annotated[
+        bool, typer.Option("--browser", "-w", help="Open it in the web browser, as gh --web.")
+    ] = False,
+    facts: FactsOpt = None,
+) -> None:
+    """The URL of an entry's source; --browser opens it.
+
+    Prints the URL of each source the entry cites (a source: its own), a line each. Exit 1
+    when none has a URL.
+
+    Example: hetao open siqa --browser
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    book = book_from(facts, streams)
+    (found,) = named(book, [entry_id], None, "ID")
+    sources = query.sources_of(book, book.by_id[found])
+    urls = list(dict.fromkeys(s.url for s in sources if s.url))  # type: ignore[union-attr]
+    if not urls:
+        if sources == [book.by_id[found]]:
+            streams.fail(f"no URL: the source {found} records none")
+        listed = ", ".join(s.id for s in sources)
+        streams.fail(f"no URL: no source of {found} ({listed}) records one")
+    streams.write("".join(f"{url}\n" for url in urls))
+    if browser:
+        import webbrowser
+
+        for url in urls:
+            if not webbrowser.open(url):
+                streams.fail(f"no web browser could be started for {url}")
+
+
+# What -o's suffix says, when --format does not.
+_SUFFIXES = {
+    ".db": ExportFormat.SQLITE,
+    ".sqlite": ExportFormat.SQLITE,
+    ".sqlite3": ExportFormat.SQLITE,
+    ".json": ExportFormat.JSON,
+    ".jsonl": ExportFormat.JSONL,
+    ".ndjson": ExportFormat.JSONL,
+}
+
+
+@app.command(epilog=EPILOG)
+def export(
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            show_default=False,
+            help="A file (sqlite, json, jsonl) or a folder (csv). Default, or -: stdout "
+            "(json, jsonl).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            show_default=False,
+            help="sqlite (and Datasette's metadata beside it), csv (a file a kind, and "
+            "citations.csv), json (one object keyed by kind) or jsonl. Default: from -o's "
+            "suffix (.db, .sqlite, .json, .jsonl), else json.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the files that are there already.")
+    ] = False,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv: a UTF-8 byte-order mark, for spreadsheets.")
+    ] = False,
+    jq: JqOpt = None,
+    facts: FactsOpt = None,
+) -> None:
+    """Every kind, field and citation at once: SQLite, CSV, JSON or JSONL.
+
+    SQLite: a table a kind (the id its primary key, a foreign key a link), a table a list of
+    links, citations, full-text search over names and quotes, views of the common joins, and
+    x.metadata.json beside x.db for Datasette (datasette x.db -m x.metadata.json). A file is
+    written whole (a temporary file, renamed), replaced only with --force, and never a fact
+    file.
+
+    Example: hetao export --format sqlite -o hetao.db
+    """
+    streams = Streams(sys.stdout, sys.stderr)
+    to_stdout = output in (None, "-")
+    if fmt is None:
+        fmt = ExportFormat.JSON if to_stdout else _SUFFIXES.get(Path(str(output)).suffix.lower())
+        if fmt is None:
+            usage(f"which format? {echoed(str(output))} has no suffix hetao knows; "
+                  "give --format sqlite, csv, json or jsonl", "--format")  # fmt: skip
+    if to_stdout and fmt in (ExportFormat.SQLITE, ExportFormat.CSV):
+        usage(f"--format {fmt.value} writes files: give -o PATH", "-o")
+    if bom and fmt is not ExportFormat.CSV:
+        usage(f"--bom is for --format csv, not {fmt.value}", "--bom")
+    if jq is not None and not (to_stdout and fmt in (ExportFormat.JSON, ExportFormat.JSONL)):
+        usage("--jq filters JSON printed on stdout: --format json or jsonl, without -o", "--jq")
+    program = jq_program(jq)
+    book = book_from(facts, streams)
+    from . import export as exporting
+
+    if to_stdout:
+        text = exporting.RENDERERS[fmt](book)
+        streams.write(jq_filtered(program, text) if program is not None else text, json_=True)
+        return
+    _export_to(book, fmt, Path(str(output)), facts, force, bom, streams)
+
+
+def _export_to(
+    book: FactBook,
+    fmt: ExportFormat,
+    path: Path,
+    facts: Sequence[str] | None,
+    force: bool,
+    bom: bool,
+    streams: Streams,
+) -> None:
+    import os
+    import sqlite3
+
+    from . import export as exporting
+    from .load import chosen_paths, expand
+
+    folder = fmt is ExportFormat.CSV
+    if folder and path.exists() and not _is_folder(path):
+        usage(f"{path} is not a folder; --format csv writes a file a kind into one", "-o")
+    if not folder and _is_folder(path):
+        usage(f"{path} is a folder; --format {fmt.value} writes one file", "-o")
+    fact_files, _ = expand(chosen_paths(facts, os.environ))
+    try:
+        exporting.check_targets(exporting.targets(fmt, path, book), fact_files, force)
+    except (exporting.TargetExists, exporting.FactFileTarget) as exc:
+        usage(str(exc), "-o")
+    try:
+        counts = exporting.export(book, fmt, path, bom)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        streams.fail(f"cannot write {path}: {reason}", ExitStatus.WRITE_ERROR)
+    entries = sum(counts.get(k.value, 0) for k in Kind)
+    cited = counts.get(exporting.CITATIONS)
+    said = f"wrote {path}: {entries} entries" + (f", {cited} citations" if cited else "")
+    if fmt is ExportFormat.SQLITE:
+        said += f"; datasette {path} -m {exporting.metadata_path(path)}"
+    streams.say(said)
+
+
 class CheckFormat(str, Enum):
     TABLE = "table"
     JSON = "json"
@@ -859,6 +1093,7 @@ def check(
         CheckFormat | None,
         typer.Option("--format", case_sensitive=False, help="table (one problem a line) or json."),
     ] = None,
+    jq: JqOpt = None,
     facts: FactsOpt = None,
 ) -> None:
     """Validate fact files; with --sources, every quote too.
@@ -871,6 +1106,9 @@ def check(
     """
     from .check import check_book, in_file_order, quote_problems
 
+    if jq is not None and fmt is CheckFormat.TABLE:
+        usage("--jq filters JSON; it conflicts with --format table")
+    program = jq_program(jq)
     sources_dir = Path(sources) if sources is not None else None
     if sources_dir is not None and not _is_folder(sources_dir):
         usage(f"{sources_dir} is not a folder", "--sources")
@@ -888,8 +1126,11 @@ def check(
         if sources_dir is not None and exc.quotes:
             problems += quote_problems(exc.quotes, sources_dir)
         problems = in_file_order(problems)
-    output = Format.JSON if fmt is CheckFormat.JSON else Format.TABLE
-    streams.write(render(views.problems_view(problems), output), json_=output is Format.JSON)
+    output = Format.JSON if fmt is CheckFormat.JSON or program is not None else Format.TABLE
+    shown = render(views.problems_view(problems), output)
+    if program is not None:
+        shown = jq_filtered(program, shown)
+    streams.write(shown, json_=output is Format.JSON)
     errors = sum(not p.warning for p in problems)
     warned = len(problems) - errors
     warnings = f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""

@@ -33,6 +33,25 @@ class Format(str, Enum):
     JSONL = "jsonl"
 
 
+class ExportFormat(str, Enum):
+    """What `hetao export` writes; export.WRITERS maps every member to its writer."""
+
+    SQLITE = "sqlite"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+class CiteFormat(str, Enum):
+    """How `hetao cite` writes a citation; cite.RENDERERS maps every member to its renderer."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    BIBTEX = "bibtex"
+    RIS = "ris"
+    CSL_JSON = "csl-json"
+
+
 class Lang(str, Enum):
     """The language text columns are shown in; JSON always carries every language."""
 
@@ -170,10 +189,13 @@ def cell(
     key: str,
     lang: Lang = Lang.ZH_HANT,
     english: Mapping[str, str] = ENGLISH,
+    machine: bool = False,
 ) -> str:
     """The text shown for one field of a whole record: dates at their precision (c. for an
-    approximate one), lists joined, English when asked. It depends on the record, the field
-    and the language only, never on which other fields are shown."""
+    approximate one), lists joined, a list of objects (citations) as JSON text, English when
+    asked; `machine` (TSV, CSV): booleans as JSON writes them, true and false, not yes and no.
+    It depends on the record, the field, the format and the language only, never on which
+    other fields are shown."""
     value = record.get(key)
     pair = english.get(key)
     if lang is Lang.EN and pair and pair in record:
@@ -181,20 +203,26 @@ def cell(
         if english_value:
             value = english_value
         elif value:
-            return f"{_text(value)} (zh)"
+            return f"{_text(value, machine)} (zh)"
     if key in _DATES and value is not None and record.get(f"{key}_approximate"):
         value = f"c. {value}"
-    return _text(value)
+    return _text(value, machine)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, machine: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
+        if machine:
+            return "true" if value else "false"
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e15 else str(value)
     if isinstance(value, list):
+        if any(isinstance(v, dict) for v in value):
+            # Citations, recomputations: JSON text, as JSON has them, so a quote that holds a
+            # comma or a colon cannot be mistaken for two.
+            return json.dumps(value, ensure_ascii=False)
         return ", ".join(_item_text(v) for v in value)
     return str(value)
 
@@ -261,7 +289,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool =
 
         buf.write("\t".join(map(clean, columns)) + "\n")
         for r in view.records:
-            buf.write("\t".join(clean(_cell(view, r, c)) for c in columns) + "\n")
+            buf.write("\t".join(clean(_cell(view, r, c, True)) for c in columns) + "\n")
         return buf.getvalue()
     import csv  # only when CSV is asked for
 
@@ -275,7 +303,7 @@ def _delimited(view: View, columns: Sequence[str], delimiter: str, excel: bool =
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([text(c) for c in columns])
     for r in view.records:
-        writer.writerow([text(_cell(view, r, c)) for c in columns])
+        writer.writerow([text(_cell(view, r, c, True)) for c in columns])
     return buf.getvalue()
 
 
@@ -309,9 +337,10 @@ _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 VERBATIM = frozenset({"quote", "citations", "as_written"})
 
 
-def _cell(view: View, record: Record, key: str) -> str:
-    """A cell's text in the view's language: Simplified under zh-hans, but for verbatim text."""
-    text = cell(record, key, view.lang, view.english)
+def _cell(view: View, record: Record, key: str, machine: bool = False) -> str:
+    """A cell's text in the view's language: Simplified under zh-hans, but for verbatim text;
+    `machine`: for TSV and CSV (see cell)."""
+    text = cell(record, key, view.lang, view.english, machine)
     if view.lang is Lang.ZH_HANS and key not in VERBATIM:
         return _folder(view.lang)(text)
     return text
@@ -684,7 +713,7 @@ def render(
             view = view._replace(records=select(view.records, fields))
         return RENDERERS[fmt](view, view.columns)
     if view.details is not None:
-        return renderer(*_detail_view(view, fields))
+        return renderer(*_detail_view(view, fields, fmt in (Format.TSV, Format.CSV)))
     if fields:
         view, columns = view._replace(group=None), list(fields)
     elif fmt is Format.TABLE and view.table_columns:
@@ -733,12 +762,18 @@ def check_fields(view: View, fields: Sequence[str]) -> None:
     select([], fields, [*known, *(d.of for d in view.details or ())])
 
 
-def _detail_view(view: View, fields: Sequence[str] | None) -> tuple[View, list[str]]:
-    """A single record as a listing of field/value lines, the chosen ones in their order."""
+def _detail_view(
+    view: View, fields: Sequence[str] | None, machine: bool = False
+) -> tuple[View, list[str]]:
+    """A single record as a listing of field/value lines, the chosen ones in their order;
+    `machine`: for TSV and CSV (see cell)."""
     details = view.details or ()
     record = view.records[0]
     rows = [
-        {"field": d.label, "value": _cell(view, record, d.of) if d.text is None else d.text}
+        {
+            "field": d.label,
+            "value": _cell(view, record, d.of, machine) if d.text is None else d.text,
+        }
         for name in (fields or view.columns)
         for d in details
         if d.of == name

@@ -26,6 +26,7 @@ from .model import (
     Rank,
     Source,
     Unit,
+    kind_of,
 )
 
 if TYPE_CHECKING:
@@ -171,6 +172,14 @@ def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
     for events in (found.get("events", []),):
         events.sort(key=lambda e: e.date.sort_key if isinstance(e, Event) else (0, 0, 0))
     return found
+
+
+def sources_of(book: FactBook, entry: Entry) -> list[Entry]:
+    """The sources an entry cites, each once, in the order it first cites them; a source
+    is its own."""
+    if kind_of(entry) is Kind.SOURCE:
+        return [entry]
+    return [book.by_id[s] for s in dict.fromkeys(c.source for c in entry.citations)]
 
 
 def citation_counts(book: FactBook) -> Counter[str]:

@@ -310,3 +310,22 @@ def test_no_command_output_holds_a_control_character_raw(tmp_path: Path, title: 
         assert result.exit_code == 0, result.stderr
         assert not raw_controls(result.stdout, allowed), fmt
         assert result.stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "bibtex", "ris", "csl-json"])
+def test_no_control_character_reaches_a_citation_raw(facts: Path, fmt: str) -> None:
+    result = run("cite", "demo-institute-founded", "demo-source", "--facts", facts, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert not raw_controls(result.stdout, "\n")
+    assert result.stderr == ""
+
+
+def test_no_control_character_reaches_an_export_raw(facts: Path, tmp_path: Path) -> None:
+    for fmt in ("json", "jsonl"):
+        result = run("export", "--format", fmt, "--facts", facts)
+        assert result.exit_code == 0, result.stderr
+        assert not raw_controls(result.stdout, "\n")
+        assert "\\u001b[2J" in result.stdout
+    assert run("export", "--format", "csv", "-o", tmp_path, "--facts", facts).exit_code == 0
+    for path in tmp_path.glob("*.csv"):
+        assert not raw_controls(path.read_text(encoding="utf-8"), "\t\n"), path.name

@@ -468,7 +468,7 @@ def test_sources_count_the_facts_that_cite_them() -> None:
     tsv = invoke("sources", "--facts", asset("valid.toml"), "--format", "tsv").stdout
     assert tsv.splitlines() == [
         "id\ttitle\tpublisher\tpublished\tlanguage\texcerpt\turl\tlicence\tfacts",
-        "demo-source\t示範報道\t示範出版社\t2023-12-18\t\tno\t\t\t7",
+        "demo-source\t示範報道\t示範出版社\t2023-12-18\t\tfalse\t\t\t7",
     ]
 
 
@@ -502,7 +502,7 @@ def test_show_lists_each_field_then_links_then_citations() -> None:
         "name\t示範研究院",
         "org_kind\tinstitute",
         "name_en\t",
-        "name_en_official\tno",
+        "name_en_official\tfalse",
         "aliases\t",
         "fields\tquantum",
         "area\tdemo-zone",
