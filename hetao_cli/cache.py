@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import __version__
-from .model import RECORDS, SCHEMAS, Citation, Entry, Kind, PartialDate
+from .model import RECORDS, SCHEMAS, Citation, Entry, Kind, PartialDate, Qualifier, Rank, Statement
 from .schema import Type
 
 CACHE_DIR_VAR = "HETAO_CACHE_DIR"
@@ -238,8 +238,11 @@ def _freeze(entries: Sequence[CheckedEntry]) -> list[tuple[str, list[tuple[Any, 
             d = values[i]
             values[i] = None if d is None else (d.year, d.month, d.day, d.approximate)
         for i, _ in enums:
-            values[i] = values[i].value
+            if values[i] is not None:
+                values[i] = values[i].value
         values[cites] = tuple(tuple(x) for x in values[cites])
+        if values[-1]:
+            values[-1] = tuple(map(_freeze_statement, values[-1]))
         by_kind.setdefault(c.kind.value, []).append((c.position, tuple(values), c.links, c.cites))
     return list(by_kind.items())
 
@@ -280,10 +283,35 @@ def _thaw(rows: Any) -> list[CheckedEntry]:
                         date = shared[parts] = PartialDate(*parts)
                     values[i] = date
             for i, members in enums:
-                values[i] = members[values[i]]
+                if values[i] is not None:
+                    values[i] = members[values[i]]
             values[cites] = tuple([Citation(*c) for c in values[cites]])
+            if values[-1]:
+                values[-1] = tuple(map(_thaw_statement, values[-1]))
             add(CheckedEntry(make(*values), kind, position, links, cited))
     return found
+
+
+def _date_parts(d: PartialDate | None) -> tuple[Any, ...] | None:
+    return None if d is None else (d.year, d.month, d.day, d.approximate)
+
+
+def _freeze_statement(s: Statement) -> tuple[Any, ...]:
+    value = s.value
+    frozen = _date_parts(value) if isinstance(value, PartialDate) else value
+    return (s.field, frozen, s.source, s.quote, s.as_written, s.qualifier.value, s.value_max,
+            _date_parts(s.as_of), s.rank.value, s.reason, s.note)  # fmt: skip
+
+
+def _thaw_statement(t: Any) -> Statement:
+    field, value, source, quote, written, qualifier, vmax, as_of, rank, reason, note = t
+    if isinstance(value, tuple):
+        value = PartialDate(*value)
+    elif not isinstance(value, (int, float)):
+        raise TypeError("a statement's value")
+    when = None if as_of is None else PartialDate(*as_of)
+    return Statement(field, value, source, quote, written, Qualifier(qualifier), vmax, when,
+                     Rank(rank), reason, note)  # fmt: skip
 
 
 _STAMP: list[int] = []

@@ -3,7 +3,6 @@ written form. Nothing here changes a fact file."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
@@ -11,103 +10,11 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from .model import SCHEMAS, Entry, FactBook, Figure, Kind, Qualifier, kind_of
+from .model import SCHEMAS, Entry, Event, FactBook, Figure, Kind, PartialDate, Qualifier, kind_of
 from .output import CONTROL_IN_TEXT, escape
 from .problems import LineIndex, Problem
 from .schema import Type
-
-_SMALL = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000}
-_DIGITS = {
-    "〇": 0, "零": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_NUMERAL = "0-9.,〇零一二兩两三四五六七八九十百千萬万億亿"
-# A run of numerals, with 多/餘/幾 allowed inside it ("7000多萬", "百餘", "幾百萬").
-_RUN = re.compile(rf"[{_NUMERAL}幾几]+(?:[多餘余][{_NUMERAL}]*)?")
-
-_AT_MOST = ("最高", "最多", "不超過", "不超过", "至多")
-_ABOUT_BEFORE = ("近", "約", "约", "大約", "大约")
-_ABOUT_AFTER = ("左右", "級別", "级别", "上下")
-_MORE_BEFORE = ("超過", "超过", "超", "逾", "上")
-
-
-def parse_written(text: str) -> tuple[float, Qualifier, float | None]:
-    """The value, qualifier and upper bound a figure's written form states.
-
-    Arabic and Chinese numerals with 萬/億; 多/餘/超/超過/上/幾 → more_than; 近/約/左右/級別 →
-    about; 最高 → at_most; A至B → range. Raise ValueError when no number is written.
-    """
-    norm = unicodedata.normalize("NFKC", text)
-    runs = list(_RUN.finditer(norm))
-    runs = [m for m in runs if any(c not in ".," for c in m[0])]
-    if not runs:
-        raise ValueError(f"no number in {text!r}")
-    first = runs[0]
-    value = _numeral_value(first[0])
-    if len(runs) >= 2 and norm[first.end() : runs[1].start()].strip() in (
-        "至",
-        "到",
-        "-",
-        "~",
-        "–",
-    ):
-        high = _numeral_value(runs[1][0])
-        # "15至20萬", "2至3億", "三至五百": a multiplier written once is shared by both ends
-        shared = re.search("[百千萬万億亿]+$", runs[1][0])
-        if shared and not re.search("[百千萬万億亿]$", first[0]):
-            value *= _numeral_value("1" + shared[0])
-        return value, Qualifier.RANGE, high
-    before, run, after = norm[: first.start()], first[0], norm[first.end() :]
-    if any(w in before for w in _AT_MOST):
-        return value, Qualifier.AT_MOST, None
-    if before.endswith(_ABOUT_BEFORE) or after.startswith(_ABOUT_AFTER):
-        return value, Qualifier.ABOUT, None
-    for w in _ABOUT_AFTER:  # "120項左右": a measure word may stand between
-        if w in after[:3]:
-            return value, Qualifier.ABOUT, None
-    if re.search("[多餘余幾几]", run) or before.endswith(_MORE_BEFORE) or after.startswith("多"):
-        return value, Qualifier.MORE_THAN, None
-    return value, Qualifier.EXACT, None
-
-
-_EXACT_DIGITS = 15  # a float holds every 15-digit decimal exactly
-
-
-def _numeral_value(run: str) -> float:
-    """A numeral run such as "3.89", "7000萬", "1.5億", "十", "百餘", "幾百萬" as a number."""
-    run = re.sub("[多餘余幾几,]", "", run)
-    if not run:
-        raise ValueError("no digits")
-    digits = len(re.sub(r"[^0-9]", "", run).lstrip("0"))
-    if digits > _EXACT_DIGITS:
-        raise ValueError(
-            f"{run[:40]!r} has {digits} digits; a number holds {_EXACT_DIGITS} exactly, "
-            "so hetao cannot check it against its value"
-        )
-    total = 0.0  # finished 億 groups
-    wan = 0.0  # finished 萬 group
-    section = 0.0  # below 萬
-    current: float | None = None
-    for token in re.findall(r"\d+(?:\.\d+)?|.", run):
-        if token[0].isdigit():
-            current = float(token)
-        elif token in _DIGITS:
-            current = float(_DIGITS[token])
-        elif token in _SMALL:
-            section += (1 if current is None else current) * _SMALL[token]
-            current = None
-        elif token in _BIG:
-            group = section + (current or 0)
-            if _BIG[token] == 10_000:
-                wan += (group or 1) * 10_000
-            else:
-                total += ((wan + group) or 1) * 100_000_000
-                wan = 0
-            section, current = 0, None
-        else:
-            raise ValueError(f"cannot read {token!r} in {run!r}")
-    return total + wan + section + (current or 0)
+from .written import parse_written
 
 
 def figure_problems(fig: Figure) -> Iterator[tuple[str, str]]:
@@ -116,26 +23,120 @@ def figure_problems(fig: Figure) -> Iterator[tuple[str, str]]:
         yield "as_written", f"{fig.as_written!r} does not stand in the figure's quote"
     if fig.derived:
         return
+    yield from _written_problems(
+        fig.as_written, fig.value, fig.qualifier, fig.value_max, ("value", "qualifier", "value_max")
+    )
+
+
+def _written_problems(
+    written: str,
+    value: float,
+    qualifier: Qualifier | None,
+    value_max: float | None,
+    fields: tuple[str, str, str],
+) -> Iterator[tuple[str, str]]:
+    """(field, message) where a written form does not read as the value (and hedge) given."""
     try:
-        value, qualifier, high = parse_written(fig.as_written)
+        read, hedge, high = parse_written(written)
     except ValueError as exc:
         yield "as_written", str(exc)
         return
-    if not _same(value, fig.value):
-        yield (
-            "value",
-            f"as_written {fig.as_written!r} reads as {_fmt(value)}, not {_fmt(fig.value)}",
-        )
-    if qualifier is not fig.qualifier:
-        yield (
-            "qualifier",
-            (
-                f"as_written {fig.as_written!r} reads as {qualifier.value}, "
-                f"not {fig.qualifier.value}"
-            ),
-        )
-    elif high is not None and (fig.value_max is None or not _same(high, fig.value_max)):
-        yield "value_max", f"as_written {fig.as_written!r} reads as up to {_fmt(high)}"
+    if not _same(read, value):
+        yield fields[0], f"as_written {written!r} reads as {_fmt(read)}, not {_fmt(value)}"
+    if qualifier is None:
+        return
+    if hedge is not qualifier:
+        yield fields[1], f"as_written {written!r} reads as {hedge.value}, not {qualifier.value}"
+    elif high is not None and (value_max is None or not _same(high, value_max)):
+        yield fields[2], f"as_written {written!r} reads as up to {_fmt(high)}"
+
+
+def citation_problems(entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, message) for a citation whose as_written is not in its quote, or, for a number
+    field, does not read as the entry's value."""
+    values: tuple[Any, ...] = entry
+    schema = SCHEMAS[kind_of(entry)]
+    for n, c in enumerate(entry.citations):
+        if not c.as_written:
+            continue
+        where = f"more_citations[{n - 1 if entry.citations[0].field == '' else n}]"
+        if c.as_written not in c.quote:
+            yield where, f"as_written {c.as_written!r} does not stand in its quote"
+            continue
+        spec = schema.spec(c.field) if c.field else None
+        if (
+            spec is not None
+            and spec.field.holds is Type.NUMBER
+            and values[spec.position] is not None
+        ):
+            for _, message in _written_problems(
+                c.as_written, values[spec.position], None, None, ("", "", "")
+            ):
+                yield where, message
+
+
+def statement_problems(entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, message) for a statement whose as_written is not in its quote or does not read
+    as its value and qualifier."""
+    for n, st in enumerate(entry.statements):
+        where = f"statements[{n}]"
+        if st.as_written and st.as_written not in st.quote:
+            yield where, f"as_written {st.as_written!r} does not stand in its quote"
+        elif st.as_written and not isinstance(st.value, PartialDate):
+            for _, message in _written_problems(
+                st.as_written, st.value, st.qualifier, st.value_max, ("", "", "")
+            ):
+                yield where, message
+
+
+def date_problems(book: FactBook, entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, message) for a date after the publication of the source that states it: a
+    relative date (今年, "this year") resolved to the wrong year."""
+    dates: list[tuple[str, PartialDate, str]] = []  # (field, date, source)
+    main = entry.citations[0].source if entry.citations else ""
+    if isinstance(entry, (Event, Figure)) and entry.date is not None and main:
+        dates.append(("date", entry.date, main))
+    for n, st in enumerate(entry.statements):
+        if isinstance(st.value, PartialDate) and isinstance(entry, Event):
+            dates.append((f"statements[{n}]", st.value, st.source))
+        if st.as_of is not None:
+            dates.append((f"statements[{n}]", st.as_of, st.source))
+    for field, date, source_id in dates:
+        source = book.by_id.get(source_id)
+        published = getattr(source, "published", None)
+        if published is not None and date.start > published.end:
+            yield (
+                field,
+                (
+                    f"{field.split('[')[0]} {date} is after {source_id} was published "
+                    f"({published}); a relative date resolved to the wrong year?"
+                ),
+            )
+
+
+def conflict_warnings(entry: Entry) -> Iterator[tuple[str, str]]:
+    """(field, message) for each pair of conflicting statements neither of which is ranked."""
+    if not entry.statements:
+        return
+    from .conflicts import conflicts_in, ranked, statements_of
+
+    stated = statements_of(entry)
+    for i, j in conflicts_in(stated):
+        a, b = stated[i], stated[j]
+        if not ranked(a, b):
+            yield (
+                a.field,
+                (
+                    f"statements conflict: {_said(a)} and {_said(b)}; rank one preferred or "
+                    "deprecated, with a reason (hetao conflicts lists them)"
+                ),
+            )
+
+
+def _said(s: Any) -> str:
+    value = s.value if isinstance(s.value, PartialDate) else _fmt(s.value)
+    written = f" ({s.as_written})" if s.as_written else ""
+    return f"{value}{written} from {s.source or '?'}"
 
 
 def _same(a: float, b: float) -> bool:
@@ -236,8 +237,20 @@ def quote_problem(quote: str, text: str, folded_text: str | None = None) -> str 
         folded_text = unicodedata.normalize("NFKC", text)
     if unicodedata.normalize("NFKC", quote) in folded_text:
         return "quote differs from the source only in character forms (full-width, compatibility)"
+    if _han(quote):
+        from .search import to_simplified  # OpenCC: only for a hint, never for the check
+
+        if to_simplified(quote) in to_simplified(folded_text):
+            return (
+                "quote matches the source only after Traditional/Simplified folding; "
+                "copy it in the source's own script"
+            )
     n = _longest_prefix(quote, text)
     return f"quote not found verbatim in the source; it departs after {quote[:n][-20:]!r}"[:300]
+
+
+def _han(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 class _SourceTexts:
@@ -305,33 +318,82 @@ def _cycle_problems(book: FactBook) -> dict[str, tuple[str, str]]:
 
 
 def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
-    """Every problem the curator's checks find; quotes are checked only when sources is given."""
+    """Every problem the curator's checks find, in file order; quotes are checked only when
+    sources is given. Unranked conflicts come as warnings, which do not fail a check."""
     problems: list[Problem] = []
     texts = _SourceTexts(sources) if sources is not None else None
     looped = _cycle_problems(book)
     controls = {kind for kind in Kind if _hold_controls(kind, book.of_kind(kind))}
+    missing: dict[str, int] = {}  # a source without a readable text: how many quotes cite it
     for entry in book.entries():
         found = list(control_problems(entry)) if controls and kind_of(entry) in controls else []
         if entry.id in looped:
             found.append(looped[entry.id])
         if isinstance(entry, Figure):
             found.extend(figure_problems(entry))
+        if any(c.as_written for c in entry.citations):
+            found.extend(citation_problems(entry))
+        if entry.statements:
+            found.extend(statement_problems(entry))
+        found.extend(date_problems(book, entry))
         if texts is not None:
-            for n, cite in enumerate(entry.citations):
-                # The entry's own quote comes first; quotes for one field are more_citations.
-                field = "quote" if n == 0 and not cite.field else "more_citations"
-                why = texts.problem(cite.source, cite.quote)
+            for field, source_id, quote in _quotes(entry):
+                if texts.text(source_id) is None:
+                    missing[source_id] = missing.get(source_id, 0) + 1
+                    continue
+                why = texts.problem(source_id, quote)
                 if why:
                     found.append((field, why))
         problems.extend(_placed(book, entry, field, msg) for field, msg in found)
-    return problems
+        problems.extend(
+            _placed(book, entry, field, msg, warning=True)
+            for field, msg in conflict_warnings(entry)
+        )
+    for source_id, count in missing.items():
+        assert texts is not None
+        where = texts.folder / f"{source_id}.txt"
+        message = (
+            f"no readable UTF-8 source text at {where}: "
+            f"{count} quote{'s' if count != 1 else ''} not checked"
+        )
+        cited = book.by_id.get(source_id)
+        if cited is not None:
+            problems.append(_placed(book, cited, "id", message))
+        else:
+            problems.append(Problem(str(where), message))
+    return in_file_order(problems, book)
 
 
-def _placed(book: FactBook, entry: Entry, field: str, message: str) -> Problem:
+def _quotes(entry: Entry) -> Iterator[tuple[str, str, str]]:
+    """(field, source id, quote) of each quote the entry cites, its statements' too."""
+    for n, cite in enumerate(entry.citations):
+        # The entry's own quote comes first; quotes for one field are more_citations.
+        yield ("quote" if n == 0 and not cite.field else "more_citations"), cite.source, cite.quote
+    for n, st in enumerate(entry.statements):
+        yield f"statements[{n}]", st.source, st.quote
+
+
+def in_file_order(problems: Sequence[Problem], book: FactBook | None = None) -> list[Problem]:
+    """Problems by file (in the order the files were read), then line; those with no line
+    after the rest of their file."""
+    files: dict[str, int] = {}
+    if book is not None:
+        for origin_file in book.lines:
+            files.setdefault(origin_file, len(files))
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(problems, key=lambda p: (files[p.file], p.line is None, p.line or 0))
+
+
+def _placed(
+    book: FactBook, entry: Entry, field: str, message: str, warning: bool = False
+) -> Problem:
     kind = kind_of(entry).value
     origin = book.origins.get(entry.id)
     if origin is None:
-        return Problem("?", message, kind=kind, id=entry.id, field=field)
+        return Problem("?", message, kind=kind, id=entry.id, field=field, warning=warning)
     lines = book.lines.get(origin.file) or LineIndex.of_file(origin.file)
     line = lines.entry(kind, origin.position, field)
-    return Problem(origin.file, message, line, None, kind, origin.position, entry.id, field)
+    return Problem(
+        origin.file, message, line, None, kind, origin.position, entry.id, field, warning=warning
+    )

@@ -763,7 +763,7 @@ def check(
 
     Example: hetao check --sources ../shared/sources
     """
-    from .check import check_book
+    from .check import check_book, in_file_order
 
     sources_dir = Path(sources) if sources is not None else None
     if sources_dir is not None and not _is_folder(sources_dir):
@@ -778,13 +778,16 @@ def check(
     except FactFileError as exc:
         if exc.unreadable:
             streams.problems(exc.problems)
-        problems = list(exc.problems)
+        problems = in_file_order(exc.problems)
     output = Format.JSON if fmt is CheckFormat.JSON else Format.TABLE
     streams.write(render(views.problems_view(problems), output), json_=output is Format.JSON)
-    if problems:
-        streams.fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+    errors = sum(not p.warning for p in problems)
+    warned = len(problems) - errors
+    warnings = f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""
+    if errors:
+        streams.fail(f"{errors} problem{'s' if errors != 1 else ''} found{warnings}")
     checked = "quotes checked against " + str(sources_dir) if sources_dir else "quotes not checked"
-    streams.say(f"ok: {count} entries, no problems ({checked})")
+    streams.say(f"ok: {count} entries, no problems{warnings} ({checked})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,10 +26,12 @@ from .model import (
     Origin,
     PartialDate,
     Qualifier,
+    Rank,
+    Statement,
 )
 from .output import visible
 from .problems import FactFileError, LineIndex, Problem
-from .schema import ID_RE, Type, checked, type_name
+from .schema import ID_RE, Type, checked, shown, type_name
 
 ENV_VAR = "HETAO_FACTS"
 _CONTENT_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not a comment
@@ -204,6 +207,9 @@ class _Collector:
         self.problems.append(Problem(file, message, line, None, kind, index, id, field))
 
 
+_CITATION_KEYS = ("quote", "field", "source", "as_written")
+
+
 def _citations(
     raw: Mapping[str, Any], own_source: str | None, report: Callable[[str, str], None]
 ) -> tuple[Citation, ...]:
@@ -220,19 +226,156 @@ def _citations(
         if not isinstance(item, dict):
             report(where, f"expected a table {{ quote, field, source }}, got {type_name(item)}")
             continue
-        unknown = sorted(set(item) - {"quote", "field", "source"})
+        unknown = sorted(set(item) - set(_CITATION_KEYS))
         if unknown:
-            report(where, f"unknown key {unknown[0]!r}; expected quote, field, source")
+            report(
+                where, f"unknown key {visible(unknown[0])!r}; expected {', '.join(_CITATION_KEYS)}"
+            )
         q, f, s = item.get("quote"), item.get("field", ""), item.get("source", own_source)
+        written = item.get("as_written", "")
         if not isinstance(q, str) or not q.strip():
             report(where, "expected a non-empty string 'quote'")
         elif not isinstance(f, str):
             report(where, "'field' must be a string")
         elif not isinstance(s, str) or not ID_RE.match(s):
             report(where, "'source' must be a source id")
+        elif not isinstance(written, str):
+            report(where, "'as_written' must be a string")
         else:
-            cites.append(Citation(s, q, f))
+            cites.append(Citation(s, q, f, written))
     return tuple(cites)
+
+
+_STATEMENT_KEYS = (
+    "field", "value", "as_written", "qualifier", "value_max", "approximate", "as_of", "source",
+    "quote", "rank", "reason", "note",
+)  # fmt: skip
+
+
+def _statements(
+    kind: Kind, raw: Mapping[str, Any], report: Callable[[str, str], None]
+) -> tuple[Statement, ...]:
+    """The entry's [[kind.statements]]: other values of its number and date fields."""
+    items = raw.get("statements")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        report("statements", "expected [[statements]] tables (an array of tables)")
+        return ()
+    statable = {s.name: s.field.holds for s in SCHEMAS[kind].statable}
+    found: list[Statement] = []
+    for i, item in enumerate(items):
+        where = f"statements[{i}]"
+        if not isinstance(item, dict):
+            report(where, f"expected a table, got {type_name(item)}")
+            continue
+        statement = _statement(item, statable, partial(report, where))
+        if statement is not None:
+            found.append(statement)
+    return tuple(found)
+
+
+def _statement(
+    item: Mapping[str, Any], statable: Mapping[str, Type], report: Callable[[str], None]
+) -> Statement | None:
+    ok = True
+
+    def bad(message: str) -> None:
+        nonlocal ok
+        ok = False
+        report(message)
+
+    for key in item:
+        if key not in _STATEMENT_KEYS:
+            close = _closest(key, _STATEMENT_KEYS)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            bad(f"unknown key {visible(key)!r}{hint}; expected one of {', '.join(_STATEMENT_KEYS)}")
+    for key in ("field", "value", "source", "quote"):
+        if key not in item:
+            bad(f"missing required key {key!r}")
+    name = item.get("field")
+    holds = statable.get(name) if isinstance(name, str) else None
+    if "field" in item and holds is None:
+        names = ", ".join(statable) or "none"
+        bad(f"'field' must name a number or date field of this kind ({names}); got {shown(name)}")
+    texts: dict[str, str] = {}
+    for key in ("as_written", "source", "quote", "reason", "note"):
+        v = item.get(key, "")
+        if not isinstance(v, str):
+            bad(f"{key!r} must be a string, got {type_name(v)}")
+            v = ""
+        texts[key] = v
+    if "source" in item and not ID_RE.match(texts["source"]):
+        bad(f"'source' must be a source id, got {shown(item['source'])}")
+    if "quote" in item and not texts["quote"].strip():
+        bad("'quote' must be a non-empty string")
+    approximate = item.get("approximate", False)
+    if not isinstance(approximate, bool):
+        bad(f"'approximate' must be true or false, got {type_name(approximate)}")
+        approximate = False
+    value: Any = None
+    qualifier, value_max, as_of, rank = Qualifier.EXACT, None, None, Rank.NORMAL
+    try:
+        if "as_of" in item:
+            as_of = _date_of(item["as_of"], False)
+    except ValueError as exc:
+        bad(f"'as_of': {exc}")
+    try:
+        rank = Rank(item.get("rank", "normal"))
+    except (ValueError, TypeError):
+        bad(f"'rank' must be preferred, normal or deprecated; got {shown(item.get('rank'))}")
+    if rank is not Rank.NORMAL and not texts["reason"].strip():
+        bad(f"a {rank.value} statement needs a 'reason'")
+    if holds is Type.DATE:
+        for key in ("qualifier", "value_max", "as_written"):
+            if key in item and key != "as_written":
+                bad(f"{key!r} goes only with a number field")
+        try:
+            value = _date_of(item.get("value"), approximate)
+        except ValueError as exc:
+            bad(f"'value': {exc}")
+    elif holds is Type.NUMBER:
+        if "approximate" in item:
+            bad("'approximate' goes only with a date field")
+        try:
+            value = checked(SCHEMAS[Kind.FIGURE].toml["value"], item.get("value"))
+        except ValueError as exc:
+            bad(f"'value': {exc}")
+        if not texts["as_written"].strip():
+            bad("a number statement needs 'as_written', the value as the source words it")
+        try:
+            qualifier = Qualifier(item.get("qualifier", "exact"))
+        except (ValueError, TypeError):
+            names = ", ".join(q.value for q in Qualifier)
+            bad(f"'qualifier' must be one of {names}; got {shown(item.get('qualifier'))}")
+        vmax = item.get("value_max")
+        if vmax is not None:
+            try:
+                value_max = checked(SCHEMAS[Kind.FIGURE].toml["value"], vmax)
+            except ValueError as exc:
+                bad(f"'value_max': {exc}")
+        if qualifier is Qualifier.RANGE and value_max is None:
+            bad("a range needs value_max")
+        elif qualifier is not Qualifier.RANGE and "value_max" in item:
+            bad("value_max goes only with qualifier 'range'")
+        elif value_max is not None and isinstance(value, (int, float)) and value_max < value:
+            bad(f"value_max {value_max} is below value {value}")
+        if name == "area_km2" and isinstance(value, (int, float)) and value <= 0:
+            bad(f"an area must be positive, got {value}")
+    if not ok or holds is None or not isinstance(name, str):
+        return None
+    return Statement(
+        name, value, texts["source"], texts["quote"], texts["as_written"], qualifier,
+        value_max, as_of, rank, texts["reason"], texts["note"],
+    )  # fmt: skip
+
+
+def _date_of(value: Any, approximate: bool) -> PartialDate:
+    if not isinstance(value, str):
+        raise ValueError(
+            f"expected a date string YYYY, YYYY-MM or YYYY-MM-DD, got {type_name(value)}"
+        )
+    return PartialDate.parse(value, approximate)
 
 
 def _convert(
@@ -276,6 +419,7 @@ def _convert(
             report(name, "missing required field")
     source = values.get("source") if kind is not Kind.SOURCE else ident
     citations = _citations(raw, source if isinstance(source, str) else None, report)
+    statements = _statements(kind, raw, report)
     _rules(kind, values, report)
     if len(out.problems) > before:
         if ident:
@@ -289,8 +433,9 @@ def _convert(
         return None
     # a citation's source is checked here unless it is the entry's own `source`, a link already
     own = (source,) if isinstance(source, str) else ()
-    cites = tuple({c.source: None for c in citations if c.source not in own})
-    entry = _record(kind, values, citations)
+    cited = [c.source for c in citations] + [s.source for s in statements]
+    cites = tuple({c: None for c in cited if c not in own})
+    entry = _record(kind, values, citations, statements)
     return _Placed(entry, file, lines, kind, index, tuple(links), cites)
 
 
@@ -320,10 +465,15 @@ def _rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str], None
             report("value_max", "value_max goes only with qualifier 'range'")
 
 
-_NOT_RECORD_FIELDS = ("source", "quote", "more_citations", "approximate")
+_NOT_RECORD_FIELDS = ("source", "quote", "more_citations", "approximate", "statements")
 
 
-def _record(kind: Kind, values: dict[str, Any], citations: tuple[Citation, ...]) -> Entry:
+def _record(
+    kind: Kind,
+    values: dict[str, Any],
+    citations: tuple[Citation, ...],
+    statements: tuple[Statement, ...],
+) -> Entry:
     args = {k: v for k, v in values.items() if k not in _NOT_RECORD_FIELDS}
     if values.get("approximate"):
         for spec in SCHEMAS[kind].of_type(Type.DATE):
@@ -331,6 +481,8 @@ def _record(kind: Kind, values: dict[str, Any], citations: tuple[Citation, ...])
             if date is not None:
                 args[spec.name] = PartialDate(date.year, date.month, date.day, approximate=True)
     args["citations"] = citations
+    if statements:
+        args["statements"] = statements
     record: Entry = RECORDS[kind](**args)
     return record
 

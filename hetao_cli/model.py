@@ -48,6 +48,7 @@ class Kind(str, Enum):
     ORG = "org"
     PERSON = "person"
     DOCUMENT = "document"
+    CLAIM = "claim"
 
 
 class Unit(str, Enum):
@@ -61,6 +62,7 @@ class Unit(str, Enum):
     YEARS = "years"
     PERSON_TRIPS = "person-trips"
     PER_KM2 = "per-km2"
+    HKD = "HKD"
 
 
 class Qualifier(str, Enum):
@@ -69,8 +71,38 @@ class Qualifier(str, Enum):
     EXACT = "exact"
     ABOUT = "about"
     MORE_THAN = "more_than"
+    AT_LEAST = "at_least"
     AT_MOST = "at_most"
     RANGE = "range"  # value .. value_max
+    ORDER_OF_MAGNITUDE = "order_of_magnitude"  # of that order: value <= x < 10 * value
+
+
+class Rank(str, Enum):
+    """How a statement stands among the statements of its field (as Wikidata ranks them)."""
+
+    PREFERRED = "preferred"
+    NORMAL = "normal"
+    DEPRECATED = "deprecated"
+
+
+class Language(str, Enum):
+    """The language and script a source is written in."""
+
+    ZH_HANT = "zh-Hant"  # Chinese, Traditional script
+    ZH_HANS = "zh-Hans"  # Chinese, Simplified script
+    ZH = "zh"  # Chinese, both scripts mixed
+    EN = "en"
+
+
+class ClaimCategory(str, Enum):
+    """What sort of statement a claim is."""
+
+    POSITIONING = "positioning"
+    PROVISION = "provision"
+    FIRST = "first"
+    ACHIEVEMENT = "achievement"
+    GOAL = "goal"
+    OTHER = "other"
 
 
 class OrgKind(str, Enum):
@@ -183,6 +215,25 @@ class Citation(NamedTuple):
     source: str
     quote: str
     field: str = ""  # the field this quote supports; "" for the entry as a whole
+    as_written: str = ""  # how the quote words the field's value, where it is a number
+
+
+class Statement(NamedTuple):
+    """Another value of one field of an entry, as one source states it: the entry's own value
+    is its field's first statement, and each of these another (Wikidata's statements, with a
+    rank, an as-of qualifier and one reference)."""
+
+    field: str  # the field's name: a number or date field of the entry's kind
+    value: "float | PartialDate"  # in the field's base unit; a date for a date field
+    source: str
+    quote: str
+    as_written: str = ""  # how the source words the value (numbers: required)
+    qualifier: Qualifier = Qualifier.EXACT  # numbers only
+    value_max: float | None = None  # with qualifier range
+    as_of: "PartialDate | None" = None  # when the value held
+    rank: Rank = Rank.NORMAL
+    reason: str = ""  # why it is ranked preferred or deprecated
+    note: str = ""  # how a relative date was resolved, and the like
 
 
 # Each record class is its kind's schema: a field is declared once, as Annotated[type, Field],
@@ -197,12 +248,25 @@ class Source(NamedTuple):
     id: str
     title: A[str, text("its title, as published", required=True, search=NAME, english="title_en")]
     publisher: A[str, text("who published it", required=True, search=TEXT, english="publisher_en")]
-    published: A[PartialDate, when("when it was published", required=True, approximate=False)]
+    published: A[PartialDate | None, when("when it was published; left out when undated",
+                                          approximate=False)] = None  # fmt: skip
+    date_note: A[str, text("what its date means, or why it has none")] = ""
+    language: A[Language | None, choice("the language and script it is written in: zh-Hant, "
+                                        "zh-Hans, zh (both scripts) or en", Language,
+                                        required=False)] = None  # fmt: skip
     title_en: A[str, text("its title in English", search=NAME, empty="")] = ""
     publisher_en: A[str, text("the publisher in English", search=TEXT, empty="")] = ""
-    url: A[str, text("where it can be read", empty="")] = ""
+    url: A[str, text("where its text was retrieved", empty="")] = ""
+    mirror: A[bool, flag("true when url is a copy, not the publisher's own")] = False
+    canonical_url: A[str, text("the publisher's own address, where url is a mirror", empty="")] = ""
     licence: A[str, text("the terms it may be quoted or reused under, as found", empty="")] = ""
+    excerpt: A[bool, flag("true when the text hetao checks against is only part of it")] = False
+    part: A[str, text("which part of it the text is, when an excerpt")] = ""
+    retrieved: A[
+        PartialDate | None, when("when its text was retrieved", approximate=False, statable=False)
+    ] = None
     citations: tuple[Citation, ...] = ()
+    statements: tuple[Statement, ...] = ()
 
 
 class Area(NamedTuple):
@@ -221,6 +285,7 @@ class Area(NamedTuple):
                                            english="positionings_en")] = ()  # fmt: skip
     positionings_en: A[tuple[str, ...], texts("the same in English, one per positioning",
                                               search=TEXT)] = ()  # fmt: skip
+    statements: tuple[Statement, ...] = ()
 
 
 class Event(NamedTuple):
@@ -237,6 +302,7 @@ class Event(NamedTuple):
     documents: A[tuple[str, ...], links("ids of the documents involved", "document")] = ()
     area: A[str, link("id of the area it happened in", "area")] = ""
     date_note: A[str, text("how a relative date (今年, 去年底) was resolved")] = ""
+    statements: tuple[Statement, ...] = ()
 
 
 class Figure(NamedTuple):
@@ -253,7 +319,9 @@ class Figure(NamedTuple):
     scope: A[str, link("id of the entry the figure is about", required=True)]
     citations: tuple[Citation, ...]
     subject_en: A[str, text("the subject in English", search=NAME, empty="")] = ""
-    value_max: A[float | None, number("the upper bound, with qualifier range")] = None
+    value_max: A[float | None, number("the upper bound, with qualifier range", statable=False)] = (
+        None
+    )
     item: A[str, slug("what is counted: counts and densities of one thing share it",
                       search=TEXT)] = ""  # fmt: skip
     date: A[PartialDate | None, when("the date the figure holds at")] = None
@@ -265,6 +333,7 @@ class Figure(NamedTuple):
             "projects): only then does a density per km² mean something"
         ),
     ] = False
+    statements: tuple[Statement, ...] = ()
 
 
 class Organisation(NamedTuple):
@@ -284,6 +353,7 @@ class Organisation(NamedTuple):
                                      search=TEXT)] = ()  # fmt: skip
     area: A[str, link("id of the area it is in", "area")] = ""
     parent: A[str, link("id of the organisation it belongs to", "org")] = ""
+    statements: tuple[Statement, ...] = ()
 
 
 class Person(NamedTuple):
@@ -299,6 +369,7 @@ class Person(NamedTuple):
     role_en: A[str, text("the role in English", search=TEXT, empty="")] = ""
     aliases: A[tuple[str, ...], texts("other names", search=NAME)] = ()
     orgs: A[tuple[str, ...], links("ids of their organisations", "org")] = ()
+    statements: tuple[Statement, ...] = ()
 
 
 class Document(NamedTuple):
@@ -314,9 +385,25 @@ class Document(NamedTuple):
     issuers: A[tuple[str, ...], links("ids of the organisations that issued or signed it",
                                       "org")] = ()  # fmt: skip
     date: A[PartialDate | None, when("when it was made or signed")] = None
+    statements: tuple[Statement, ...] = ()
 
 
-Entry = Source | Area | Event | Figure | Organisation | Person | Document
+class Claim(NamedTuple):
+    """A sourced statement that is neither a number nor an event: a positioning, a provision,
+    a "first", an achievement, a goal."""
+
+    id: str
+    text: A[str, text("the claim as the source words it; it stands in the quote", required=True,
+                      search=NAME, english="text_en")]  # fmt: skip
+    category: A[ClaimCategory, choice("what sort of claim it is", ClaimCategory)]
+    about: A[str, link("id of the entry the claim is about", required=True)]
+    citations: tuple[Citation, ...]
+    text_en: A[str, text("the same in plain English", search=NAME, empty="")] = ""
+    date: A[PartialDate | None, when("when it was made, or held")] = None
+    statements: tuple[Statement, ...] = ()
+
+
+Entry = Source | Area | Event | Figure | Organisation | Person | Document | Claim
 
 RECORDS: Mapping[Kind, type] = {
     Kind.SOURCE: Source,
@@ -326,6 +413,7 @@ RECORDS: Mapping[Kind, type] = {
     Kind.ORG: Organisation,
     Kind.PERSON: Person,
     Kind.DOCUMENT: Document,
+    Kind.CLAIM: Claim,
 }
 KIND_OF: Mapping[type, Kind] = {cls: kind for kind, cls in RECORDS.items()}
 SCHEMAS: Mapping[Kind, KindSchema] = {
@@ -355,6 +443,7 @@ class FactBook:
     orgs: tuple[Organisation, ...] = ()
     people: tuple[Person, ...] = ()
     documents: tuple[Document, ...] = ()
+    claims: tuple[Claim, ...] = ()
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
     # Each file's line index, built once and shared by load and check to name a line.
@@ -385,5 +474,6 @@ class FactBook:
 
 
 # The FactBook's attribute for each kind, in Kind order.
-_GROUPS = dict(zip(Kind, ("sources", "areas", "events", "figures", "orgs", "people", "documents"),
+_GROUPS = dict(zip(Kind, ("sources", "areas", "events", "figures", "orgs", "people", "documents",
+                            "claims"),
                    strict=True))  # fmt: skip

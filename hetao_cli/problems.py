@@ -25,6 +25,7 @@ class Problem(NamedTuple):
     id: str = ""
     field: str = ""
     unreadable: bool = False  # the file could not be read at all
+    warning: bool = False  # worth a look, but not wrong: it does not fail a check
 
     def place(self) -> str:
         where = self.file
@@ -41,7 +42,7 @@ class Problem(NamedTuple):
         return where
 
     def __str__(self) -> str:
-        return f"{self.place()}: {self.message}"
+        return f"{self.place()}: {'warning: ' if self.warning else ''}{self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class Problem(NamedTuple):
             "id": self.id or None,
             "field": self.field or None,
             "message": self.message,
+            "severity": "warning" if self.warning else "error",
         }
 
 
@@ -69,7 +71,9 @@ class FactFileError(Exception):
 
 
 # A table header: [[name]] (an entry) or [name], the name bare, quoted or dotted.
-_HEADER = re.compile(r"""^[ \t]*(\[\[?)[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[\].]""")
+_HEADER = re.compile(
+    r"""^[ \t]*(\[\[?)[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*([\].])"""
+)
 # A key at the start of a line: bare or quoted, then `=` (or `.` for a dotted key).
 _KEY = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
 
@@ -92,6 +96,7 @@ class LineIndex:
         self._top: dict[str, int] = {}  # a top-level key or table name -> its first line
         self._in_string: set[int] = set()  # lines that start inside a multi-line string
         self._keys: dict[int, dict[str, int]] = {}  # an entry's header line -> its keys' lines
+        self._inner: dict[str, list[int]] = {}  # kind -> its [[kind.x]] header lines
 
     @classmethod
     def of_file(cls, path: str | Path) -> LineIndex:
@@ -121,8 +126,10 @@ class LineIndex:
                 found = _HEADER.match(line)
                 if found:
                     name = found[2] if found[2] is not None else found[3] or found[4] or ""
-                    if found[1] == "[[":
+                    if found[1] == "[[" and found[5] == "]":
                         entries.setdefault(name, []).append(n)
+                    elif found[5] == ".":  # [[event.statements]]: a table inside the last entry
+                        self._inner.setdefault(name, []).append(n)
                     self._top.setdefault(name, n)
                     self._tables.append(n)
                     in_tables = True
@@ -146,7 +153,22 @@ class LineIndex:
         keys = self._keys.get(start)
         if keys is None:
             keys = self._keys[start] = self._keys_from(start)
-        return keys.get(field.split("[", 1)[0], start)  # "more_citations[1]": its key's line
+        name = field.split("[", 1)[0]
+        if name not in keys and name == "statements" and "[" in field:
+            return self._inner_line(kind, starts, index, field) or start
+        return keys.get(name, start)  # "more_citations[1]": its key's line
+
+    def _inner_line(self, kind: str, starts: list[int], index: int, field: str) -> int | None:
+        """The header line of `statements[n]`, the n-th [[kind.statements]] of the entry."""
+        try:
+            n = int(field.split("[", 1)[1].rstrip("]"))
+        except ValueError:
+            return None
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        inner = self._inner.get(kind, [])
+        first = bisect.bisect_right(inner, starts[index])
+        mine = [line for line in inner[first:] if end is None or line < end]
+        return mine[n] if 0 <= n < len(mine) else None
 
     def _keys_from(self, start: int) -> dict[str, int]:
         """The keys of the entry whose header is on line `start`, to the next header."""

@@ -40,7 +40,8 @@ class Type(Enum):
     FLAG = "flag"  # true or false
     DATE = "date"  # "YYYY", "YYYY-MM" or "YYYY-MM-DD", as a string
     CHOICE = "choice"  # one value of an Enum
-    CITATIONS = "citations"  # more_citations: a list of { quote, field, source }
+    CITATIONS = "citations"  # more_citations: a list of { quote, field, source, as_written }
+    STATEMENTS = "statements"  # statements: a list of tables, each another value of a field
 
 
 class Field(NamedTuple):
@@ -56,6 +57,7 @@ class Field(NamedTuple):
     empty: Any = None  # what JSON shows for an empty optional value: null, or "" for texts
     approximate: bool = False  # DATE: the TOML key `approximate = true` may go with it
     choices: type[Enum] | None = None  # CHOICE: the Enum
+    statable: bool = False  # NUMBER/DATE: other statements may give it another value
 
     @property
     def is_link(self) -> bool:
@@ -87,20 +89,22 @@ def links(doc: str, *kinds: str) -> Field:
     return Field(Type.LINKS, doc, links=kinds)
 
 
-def number(doc: str, *, required: bool = False) -> Field:
-    return Field(Type.NUMBER, doc, required)
+def number(doc: str, *, required: bool = False, statable: bool = True) -> Field:
+    return Field(Type.NUMBER, doc, required, statable=statable)
 
 
 def flag(doc: str) -> Field:
     return Field(Type.FLAG, doc)
 
 
-def when(doc: str, *, required: bool = False, approximate: bool = True) -> Field:
-    return Field(Type.DATE, doc, required, approximate=approximate)
+def when(
+    doc: str, *, required: bool = False, approximate: bool = True, statable: bool = True
+) -> Field:
+    return Field(Type.DATE, doc, required, approximate=approximate, statable=statable)
 
 
-def choice(doc: str, choices: type[Enum], *, json: str = "") -> Field:
-    return Field(Type.CHOICE, doc, True, json=json, choices=choices)
+def choice(doc: str, choices: type[Enum], *, json: str = "", required: bool = True) -> Field:
+    return Field(Type.CHOICE, doc, required, json=json, choices=choices)
 
 
 # The TOML keys every entry has, before its kind's own; a [[source]] cites itself, so there
@@ -110,7 +114,13 @@ SOURCE = link("id of the [[source]] the quote stands in", "source", required=Tru
 QUOTE = text("a verbatim excerpt of that source that states the fact", required=True)
 MORE_CITATIONS = Field(
     Type.CITATIONS,
-    "list of { quote, field, source } backing one field; source defaults to the entry's own",
+    "list of { quote, field, source, as_written } backing one field; source defaults to the "
+    "entry's own; as_written: how the quote words the value",
+)
+STATEMENTS = Field(
+    Type.STATEMENTS,
+    "[[<kind>.statements]] tables: another value of a number or date field, from a source "
+    "(README: Statements)",
 )
 APPROXIMATE = flag("true where the source gives the date vaguely")
 
@@ -203,6 +213,7 @@ _CHECKS: dict[Type, Callable[[Any], Any]] = {
     Type.FLAG: _flag,
     Type.DATE: _date,
     Type.CITATIONS: _any,
+    Type.STATEMENTS: _any,
 }
 
 
@@ -257,6 +268,11 @@ class KindSchema(NamedTuple):
                 return s
         return None
 
+    @property
+    def statable(self) -> tuple[Spec, ...]:
+        """The fields other statements may give another value of: numbers and dates."""
+        return tuple(s for s in self.fields if s.field.statable)
+
     def of_type(self, *types: Type) -> tuple[Spec, ...]:
         return tuple(s for s in self.fields if s.field.holds in types)
 
@@ -303,6 +319,8 @@ def derive(name: str, record: type) -> KindSchema:
             keys += [s.key, f"{s.key}_precision", f"{s.key}_approximate"]
         else:
             keys.append(s.key)
-    keys += ["source", "quote", "citations"]
+    if any(s.field.statable for s in declared):
+        toml["statements"] = STATEMENTS
+    keys += ["source", "quote", "citations", "statements", "conflicts"]
     required = tuple(k for k, f in toml.items() if f.required)
     return KindSchema(name, record, tuple(declared), toml, required, tuple(keys), citations_index)

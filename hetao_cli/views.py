@@ -7,8 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import query
-from .model import SCHEMAS, Area, Citation, Entry, Event, FactBook, Figure, Kind, Unit, kind_of
+from . import conflicts, query
+from .model import (
+    SCHEMAS,
+    Area,
+    Citation,
+    Entry,
+    Event,
+    FactBook,
+    Figure,
+    Kind,
+    PartialDate,
+    Unit,
+    kind_of,
+)
 from .output import ENGLISH, Detail, Lang, Record, View
 from .problems import Problem
 from .schema import Type
@@ -34,8 +46,12 @@ def _writer(kind: Kind) -> Callable[[Entry], Record]:
     date, number, choice, single = Type.DATE, Type.NUMBER, Type.CHOICE, (Type.LINK, Type.SLUG)
     many = (Type.TEXTS, Type.SLUGS, Type.LINKS)
 
+    statable = bool(schema.statable)
+
     def write(entry: Entry) -> Record:
         values: tuple[Any, ...] = entry
+        if entry.statements:
+            values = _preferred(entry)
         r: Record = {"id": entry.id, "kind": name}
         for i, key, type_, empty in steps:
             v = values[i]
@@ -51,7 +67,7 @@ def _writer(kind: Kind) -> Callable[[Entry], Record]:
             elif type_ is number:
                 r[key] = None if v is None else json_number(v)
             elif type_ is choice:
-                r[key] = v.value
+                r[key] = None if v is None else v.value
             elif type_ is Type.TEXT or type_ in single:
                 r[key] = v if v else empty
             else:
@@ -60,13 +76,65 @@ def _writer(kind: Kind) -> Callable[[Entry], Record]:
         first = cites[0] if cites else None
         r["source"] = first.source if first else None
         r["quote"] = first.quote if first else None
-        r["citations"] = [
-            {"source": c.source, "quote": c.quote, **({"field": c.field} if c.field else {})}
-            for c in cites
-        ]
+        r["citations"] = [_citation(c) for c in cites]
+        r["statements"], r["conflicts"] = _statements(entry) if statable else ([], [])
         return r
 
     return write
+
+
+def _citation(c: Citation) -> Record:
+    found: Record = {"source": c.source, "quote": c.quote}
+    if c.field:
+        found["field"] = c.field
+    if c.as_written:
+        found["as_written"] = c.as_written
+    return found
+
+
+def _preferred(entry: Entry) -> Entry:
+    """The entry with the values its statements ranked preferred give (listings show them)."""
+    changed = conflicts.preferred_values(entry)
+    return entry._replace(**changed) if changed else entry
+
+
+def _statements(entry: Entry) -> tuple[list[Record], list[str]]:
+    """Every statement of each field that has more than one (the entry's own first), each
+    with the positions (in this list) of those it conflicts with; and the fields where
+    statements conflict."""
+    if not entry.statements:
+        return [], []  # a field stated once is the entry's field and its citations
+    several = {s.field for s in entry.statements}
+    stated = [s for s in conflicts.statements_of(entry) if s.field in several]
+    against: list[list[int]] = [[] for _ in stated]
+    if stated:
+        for i, j in conflicts.conflicts_in(stated):
+            against[i].append(j)
+            against[j].append(i)
+    records = [_statement(s, against[n]) for n, s in enumerate(stated)]
+    disputed = sorted({s.field for s, a in zip(stated, against, strict=True) if a})
+    return records, disputed
+
+
+def _statement(s: conflicts.Stated, against: list[int]) -> Record:
+    date = isinstance(s.value, PartialDate)
+    return {
+        "field": s.field,
+        "value": s.value.iso() if isinstance(s.value, PartialDate) else json_number(s.value),
+        "approximate": s.value.approximate if isinstance(s.value, PartialDate) else None,
+        "qualifier": None if date or s.qualifier is None else s.qualifier.value,
+        "value_max": None if s.value_max is None else json_number(s.value_max),
+        "as_written": s.as_written or None,
+        "as_of": None if s.as_of is None else str(s.as_of),
+        "source": s.source or None,
+        "quote": s.quote or None,
+        "rank": s.rank.value,
+        "reason": s.reason or None,
+        "note": s.note or None,
+        "own": s.own,
+        "conflicts_with": against,
+        "also": [_citation(c) for c in s.also],
+    }
 
 
 _WRITERS = {kind: _writer(kind) for kind in Kind}
@@ -84,7 +152,7 @@ def keys_of(kinds: Iterable[Kind]) -> tuple[str, ...]:
 
 def label_of(record: Record) -> tuple[str, str]:
     """The name, title or subject of a record, and its English."""
-    for key in ("name", "title", "subject"):
+    for key in ("name", "title", "subject", "text"):
         if key in record:
             return record[key], record.get(f"{key}_en", "")
     return record["id"], ""
@@ -319,8 +387,12 @@ def show_view(book: FactBook, entry: Entry) -> View:
         record["recomputed"] = [_recomputed(r) for r in query.recompute(book, entry)]
     links = {rel: [e.id for e in es] for rel, es in query.links_to(book, entry.id).items()}
     record["links"] = links
-    hidden = ("citations", "links", "recomputed")  # shown below as lines of their own
+    hidden = ("citations", "links", "recomputed", "statements", "conflicts")  # lines of their own
     details = [Detail(k, k) for k in record if k not in hidden]
+    details += [
+        Detail("statements", f"statement {i + 1}", statement_text(st, i))
+        for i, st in enumerate(record["statements"])
+    ]
     details += [
         Detail("recomputed", f"recomputed {i + 1}", recomputed_text(c))
         for i, c in enumerate(record.get("recomputed", []))
@@ -336,6 +408,24 @@ def show_view(book: FactBook, entry: Entry) -> View:
 
 
 PROBLEM_KEYS = ("file", "line", "column", "kind", "index", "id", "field", "message")
+
+
+def statement_text(s: Record, position: int) -> str:
+    """One statement of a field on one line: `area_km2 = 0.877 (87.7 hectares) as of 2023,
+    normal; legco-…: "quote"; conflicts with 1`."""
+    value = f"{s['value']}" + (f" ({s['as_written']})" if s["as_written"] else "")
+    if s["qualifier"] not in (None, "exact"):
+        value += f" [{s['qualifier']}]"
+    text = f"{s['field']} = {value}"
+    if s["as_of"]:
+        text += f" as of {s['as_of']}"
+    text += f"; {s['rank']}" + (f" ({s['reason']})" if s["reason"] else "")
+    if s["own"]:
+        text += "; the entry's own value"
+    text += f"; {s['source']}: {s['quote']}"
+    if s["conflicts_with"]:
+        text += "; CONFLICTS with statement " + ", ".join(str(n + 1) for n in s["conflicts_with"])
+    return text
 
 
 def problems_view(problems: Sequence[Problem]) -> View:

@@ -62,6 +62,7 @@ def _type_text(field: Field) -> str:
         Type.FLAG: "true or false",
         Type.DATE: 'date "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
         Type.CITATIONS: "list of tables",
+        Type.STATEMENTS: "tables",
     }[field.holds]
 
 

@@ -14,11 +14,11 @@ from hetao_cli.check import (
     check_book,
     control_message,
     figure_problems,
-    parse_written,
     quote_problem,
 )
 from hetao_cli.load import load
 from hetao_cli.model import Citation, Figure, Qualifier, Unit
+from hetao_cli.written import parse_written
 
 EXACT, ABOUT, MORE, AT_MOST, RANGE = (
     Qualifier.EXACT,
@@ -27,6 +27,7 @@ EXACT, ABOUT, MORE, AT_MOST, RANGE = (
     Qualifier.AT_MOST,
     Qualifier.RANGE,
 )
+ORDER = Qualifier.ORDER_OF_MAGNITUDE
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ EXACT, ABOUT, MORE, AT_MOST, RANGE = (
         ("1100多篇", 1100, MORE, None),
         ("10%", 10, EXACT, None),
         ("上千萬元", 10_000_000, MORE, None),
-        ("千萬元級別", 10_000_000, ABOUT, None),
+        ("千萬元級別", 10_000_000, ORDER, None),
         ("1.5億", 150_000_000, EXACT, None),
         ("3億5000萬", 350_000_000, EXACT, None),
         ("1,200家", 1200, EXACT, None),
@@ -145,7 +146,7 @@ def test_check_with_sources_clean() -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert (
-        result.stderr == f"hetao: ok: 7 entries, no problems (quotes checked against {SOURCES})\n"
+        result.stderr == f"hetao: ok: 8 entries, no problems (quotes checked against {SOURCES})\n"
     )
 
 
@@ -174,11 +175,12 @@ def test_check_with_sources_finds_quote_problems(name: str, message: str) -> Non
 def test_check_with_sources_missing_text(tmp_path: Path) -> None:
     result = invoke("check", asset("valid.toml"), "--sources", tmp_path)
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert len(lines) == 7  # every entry cites the one source
+    # One line for the source, not one for each of the eight quotes that cite it.
     expected = f"no readable UTF-8 source text at {tmp_path / 'demo-source.txt'}"
-    assert all(line.endswith(f"field 'quote': {expected}") for line in lines)
-    assert lines[0].startswith(f"{asset('valid.toml')}:8: source[0] id='demo-source' ")
+    assert result.stdout.splitlines() == [
+        f"{asset('valid.toml')}:4: source[0] id='demo-source' field 'id': {expected}: "
+        "8 quotes not checked"
+    ]
 
 
 def test_check_more_citations_against_sources(tmp_path: Path) -> None:
@@ -216,7 +218,10 @@ def test_check_json_lists_problem_objects() -> None:
     assert isinstance(problems, list)
     assert len(problems) == 6
     for p in problems:
-        assert set(p) == {"file", "line", "column", "kind", "index", "id", "field", "message"}
+        assert set(p) == {
+            "file", "line", "column", "kind", "index", "id", "field", "message", "severity",
+        }  # fmt: skip
+        assert p["severity"] == "error"
         assert p["file"] == str(path)
         assert isinstance(p["line"], int)
     assert problems[3] == {
@@ -228,6 +233,7 @@ def test_check_json_lists_problem_objects() -> None:
         "id": "demo-zone",
         "field": "area_km2",
         "message": "an area must be positive, got 0",
+        "severity": "error",
     }
     assert result.stderr == "hetao: 6 problems found\n"
 

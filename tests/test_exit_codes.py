@@ -133,7 +133,7 @@ def test_invalid_facts_exit_3_outside_check(launcher: str) -> None:
 def test_check_exit_codes(launcher: str) -> None:
     clean = run(launcher, "check", asset("valid.toml"))
     assert (clean.returncode, clean.stdout) == (0, "")
-    assert clean.stderr == "hetao: ok: 7 entries, no problems (quotes not checked)\n"
+    assert clean.stderr == "hetao: ok: 8 entries, no problems (quotes not checked)\n"
     found = run(launcher, "check", asset("dangling-link.toml"))
     assert found.returncode == 1
     assert found.stdout.startswith(f"{asset('dangling-link.toml')}:11: area[0] id='demo-zone'")

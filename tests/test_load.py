@@ -75,10 +75,11 @@ RULES = [
     case("date-not-string.toml", 10, "event", 0, "demo-founded", "date",
          "expected a date string YYYY, YYYY-MM or YYYY-MM-DD (write the date as a quoted string)"),
     case("unknown-unit.toml", 12, "figure", 0, "demo-funding", "unit",
-         "expected one of km2, count, CNY, percent, minutes, years, person-trips, per-km2; "
+         "expected one of km2, count, CNY, percent, minutes, years, person-trips, per-km2, HKD; "
          "got 'km²'"),
     case("unknown-qualifier.toml", 13, "figure", 0, "demo-funding", "qualifier",
-         "expected one of exact, about, more_than, at_most, range; got 'roughly'"),
+         "expected one of exact, about, more_than, at_least, at_most, range, "
+         "order_of_magnitude; got 'roughly'"),
     case("unknown-org-kind.toml", 11, "org", 0, "demo-institute", "kind",
          "got 'institut'"),
     case("range-without-max.toml", 8, "figure", 0, "demo-funding", "value_max",
@@ -171,14 +172,14 @@ def test_each_rule_asset_fails_load_or_check(name: str) -> None:
 
 def test_valid_file_loads_every_kind_linked() -> None:
     book = load([asset("valid.toml")])
-    assert len(book) == 7
+    assert len(book) == 8
     assert {k: len(book.of_kind(k)) for k in Kind} == dict.fromkeys(Kind, 1)
     assert book.by_id["demo-institute-founded"].date == PartialDate(2021, 9)  # type: ignore[union-attr]
     assert book.origins["demo-plan"] == Origin(str(asset("valid.toml")), 0)
     result = invoke("check", asset("valid.toml"))
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "hetao: ok: 7 entries, no problems (quotes not checked)\n"
+    assert result.stderr == "hetao: ok: 8 entries, no problems (quotes not checked)\n"
 
 
 def test_several_problems_are_all_listed() -> None:
@@ -187,10 +188,10 @@ def test_several_problems_are_all_listed() -> None:
     assert result.exit_code == 1
     assert result.stderr == "hetao: 6 problems found\n"
     places = [
-        # Within an entry: its fields' problems in the order written, then what is missing.
+        # In file order: a missing field at its entry's header line.
+        (2, "source", "title", "missing required field"),
         (4, "source", "titel", "unknown field (did you mean 'title'?)"),
         (6, "source", "published", "'2023-02-30': 2023-02 has no day 30"),
-        (2, "source", "title", "missing required field"),
         (11, "area", "area_km2", "an area must be positive, got 0"),
         (17, "org", "name", "expected a non-empty string"),
         (26, "event", "people", "links to 'nobody', which no entry defines"),
@@ -251,13 +252,13 @@ def folder(tmp_path: Path) -> Path:
 
 def test_folder_merges_its_toml_files(folder: Path) -> None:
     book = load([folder])
-    assert len(book) == 8
+    assert len(book) == 9
     assert book.by_id["demo-lab"].parent == "demo-institute"  # type: ignore[union-attr]
     assert book.origins["demo-lab"].file == str(folder / "b.toml")
     result = invoke("check", folder)
     assert (result.exit_code, result.stderr) == (
         0,
-        "hetao: ok: 8 entries, no problems (quotes not checked)\n",
+        "hetao: ok: 9 entries, no problems (quotes not checked)\n",
     )
 
 
@@ -273,6 +274,7 @@ def test_duplicate_across_folder_names_both_places(folder: Path) -> None:
         "id": "demo-zone",
         "field": "id",
         "message": f"duplicate id; already defined as area at {folder / 'a.toml'}:10",
+        "severity": "error",
     }
     assert (asset("valid.toml").read_text(encoding="utf-8").splitlines()[10 - 1]) == "[[area]]"
 
@@ -338,10 +340,10 @@ def test_a_duplicate_of_an_invalid_entry_is_still_a_duplicate(tmp_path: Path) ->
 def test_hetao_facts_is_split_on_pathsep(folder: Path) -> None:
     value = os.pathsep.join([str(folder / "a.toml"), str(folder / "b.toml")])
     book = load(env={"HETAO_FACTS": value})
-    assert len(book) == 8
+    assert len(book) == 9
     result = invoke("check", env={"HETAO_FACTS": value})
     assert result.exit_code == 0
-    assert "ok: 8 entries" in result.stderr
+    assert "ok: 9 entries" in result.stderr
     result = invoke("sources", "--format", "json", env={"HETAO_FACTS": value})
     assert result.exit_code == 0
     assert [s["id"] for s in json.loads(result.stdout)] == ["demo-source"]
@@ -473,7 +475,11 @@ def test_problem_place_and_dict() -> None:
     assert Problem("f.toml", "bad", kind="area").place() == "f.toml: area"
     assert Problem("f.toml", "bad", 1, 5).place() == "f.toml:1:5"
     assert p.as_dict() == {"file": "f.toml", "line": 3, "column": None, "kind": "area",
-                           "index": 2, "id": "x", "field": "name", "message": "bad"}  # fmt: skip
+                           "index": 2, "id": "x", "field": "name", "message": "bad",
+                           "severity": "error"}  # fmt: skip
+    warned = Problem("f.toml", "odd", 3, warning=True)
+    assert str(warned) == "f.toml:3: warning: odd"
+    assert warned.as_dict()["severity"] == "warning"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,7 +712,7 @@ def test_writer_round_trips_the_valid_file(tmp_path: Path) -> None:
     path = tmp_path / "copy.toml"
     path.write_text(to_toml(VALID), encoding="utf-8")
     assert toml.loads(path.read_text(encoding="utf-8")) == VALID
-    assert len(load([path])) == 7
+    assert len(load([path])) == 8
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

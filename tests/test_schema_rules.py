@@ -109,7 +109,7 @@ def test_type_name(value: Any, name: str) -> None:
         (when("w"), dt.date(2021, 1, 1),
          "expected a date string YYYY, YYYY-MM or YYYY-MM-DD (write the date as a quoted string)"),
         (choice("c", Unit), "acre",
-         "expected one of km2, count, CNY, percent, minutes, years, person-trips, per-km2; "
+         "expected one of km2, count, CNY, percent, minutes, years, person-trips, per-km2, HKD; "
          "got 'acre'"),
         (choice("c", OrgKind), "club",
          "expected one of government, party, regulator, institute, academy, university, "
@@ -117,7 +117,8 @@ def test_type_name(value: Any, name: str) -> None:
         (choice("c", DocumentKind), "",
          "expected one of plan, agreement, memorandum, speech, other; got ''"),
         (choice("c", Qualifier), ["exact"],
-         "expected one of exact, about, more_than, at_most, range; got ['exact']"),
+         "expected one of exact, about, more_than, at_least, at_most, range, "
+         "order_of_magnitude; got ['exact']"),
     ],
 )  # fmt: skip
 def test_a_wrong_value_says_what_was_expected(field: Field, value: Any, message: str) -> None:
@@ -155,7 +156,7 @@ def test_a_right_value_is_held_as_it_is(field: Field, value: Any, held: Any) -> 
 def test_a_choice_error_shows_the_value_cut_to_80_characters() -> None:
     with pytest.raises(ValueError) as e:
         checked(choice("c", Unit), "x" * 1000)
-    names = "km2, count, CNY, percent, minutes, years, person-trips, per-km2"
+    names = "km2, count, CNY, percent, minutes, years, person-trips, per-km2, HKD"
     assert str(e.value) == f"expected one of {names}; got '" + "x" * 78 + "…"
 
 
@@ -186,7 +187,7 @@ def test_the_figure_schema() -> None:
     assert list(schema.toml) == [
         "id", "source", "quote", "more_citations", "subject", "value", "unit", "qualifier",
         "as_written", "scope", "subject_en", "value_max", "item", "date", "approximate",
-        "derived", "located",
+        "derived", "located", "statements",
     ]  # fmt: skip
     assert schema.required == (
         "id", "source", "quote", "subject", "value", "unit", "qualifier", "as_written", "scope",
@@ -194,7 +195,7 @@ def test_the_figure_schema() -> None:
     assert schema.json_keys == (
         "id", "kind", "subject", "value", "unit", "qualifier", "as_written", "scope",
         "subject_en", "value_max", "item", "date", "date_precision", "date_approximate",
-        "derived", "located", "source", "quote", "citations",
+        "derived", "located", "source", "quote", "citations", "statements", "conflicts",
     )  # fmt: skip
     assert schema.citations_index == 7
     assert schema.numeric_keys == ("value", "value_max")
@@ -212,11 +213,11 @@ def test_the_figure_schema() -> None:
 
 def test_a_source_cites_itself_so_its_source_and_quote_are_optional() -> None:
     schema = SCHEMAS[Kind.SOURCE]
-    assert schema.required == ("id", "title", "publisher", "published")
+    assert schema.required == ("id", "title", "publisher")  # an undated source has no date
     assert "approximate" not in schema.toml  # a source's date is never approximate
     assert schema.toml["quote"].doc.endswith(" (on [[source]]: checked against the source itself)")
     assert schema.toml["source"].links == ("source",)
-    assert schema.date_keys == ("published",)
+    assert schema.date_keys == ("published", "retrieved")
     assert schema.english == {"title": "title_en", "publisher": "publisher_en"}
 
 
@@ -285,7 +286,12 @@ def test_a_boolean_value_is_not_a_number(tmp_path: Path, value: str) -> None:
 def test_a_typo_in_a_more_citations_key_is_reported(tmp_path: Path) -> None:
     extra = 'more_citations = [{ feild = "value", quote = "5元" }]'
     assert _problems(tmp_path, extra=extra) == [
-        ("figure", "f", "more_citations[0]", "unknown key 'feild'; expected quote, field, source")
+        (
+            "figure",
+            "f",
+            "more_citations[0]",
+            "unknown key 'feild'; expected quote, field, source, as_written",
+        )
     ]
 
 
@@ -395,7 +401,7 @@ def test_a_book_groups_entries_by_kind_in_kind_order() -> None:
 
 def test_kinds_units_and_qualifiers_by_their_toml_names() -> None:
     assert [k.value for k in Kind] == [
-        "source", "area", "event", "figure", "org", "person", "document",
+        "source", "area", "event", "figure", "org", "person", "document", "claim",
     ]  # fmt: skip
     assert checked(choice("c", Unit), "person-trips") is Unit.PERSON_TRIPS
     assert checked(choice("c", Unit), "years") is Unit.YEARS

@@ -69,10 +69,12 @@ def test_an_org_record_carries_every_field_in_order() -> None:
             {"source": "src", "quote": "原文"},
             {"source": "src2", "quote": "另一段", "field": "name"},
         ],
+        "statements": [],
+        "conflicts": [],
     }
     assert list(record) == [
         "id", "kind", "name", "org_kind", "name_en", "name_en_official", "aliases", "fields",
-        "area", "parent", "source", "quote", "citations",
+        "area", "parent", "source", "quote", "citations", "statements", "conflicts",
     ]  # fmt: skip
 
 
@@ -92,6 +94,8 @@ def test_an_empty_org_record_shows_its_empty_values() -> None:
         "source": None,
         "quote": None,
         "citations": [],
+        "statements": [],
+        "conflicts": [],
     }
 
 
@@ -116,6 +120,8 @@ def test_an_event_record_carries_its_date_and_date_note() -> None:
         "source": "src",
         "quote": "原文",
         "citations": [{"source": "src", "quote": "原文"}],
+        "statements": [],
+        "conflicts": [],
     }
 
 
@@ -146,6 +152,8 @@ def test_a_figure_record_carries_every_field() -> None:
         "source": "src",
         "quote": "原文",
         "citations": [{"source": "src", "quote": "原文"}],
+        "statements": [],
+        "conflicts": [],
     }
     assert type(record["value"]) is int  # 15, not 15.0
 
@@ -171,7 +179,7 @@ def test_area_source_person_and_document_records() -> None:
         "id": "park", "kind": "area", "name": "園區", "name_en": "Park", "aliases": ["園"],
         "area_km2": 3, "part_of": "zone", "derived": "6 / 2", "positionings": ["科技"],
         "positionings_en": ["tech"], "source": "src", "quote": "原文",
-        "citations": [{"source": "src", "quote": "原文"}],
+        "citations": [{"source": "src", "quote": "原文"}], "statements": [], "conflicts": [],
     }  # fmt: skip
     source = Source(
         "src", "報道", "出版社", PartialDate(2023, 12, 18), title_en="Report",
@@ -180,9 +188,11 @@ def test_area_source_person_and_document_records() -> None:
     assert record_of(source) == {
         "id": "src", "kind": "source", "title": "報道", "publisher": "出版社",
         "published": "2023-12-18", "published_precision": "day", "published_approximate": False,
-        "title_en": "Report", "publisher_en": "Press", "url": "https://example.org",
-        "licence": "CC-BY", "source": "src", "quote": "原文",
-        "citations": [{"source": "src", "quote": "原文"}],
+        "date_note": None, "language": None, "title_en": "Report", "publisher_en": "Press",
+        "url": "https://example.org", "mirror": False, "canonical_url": "", "licence": "CC-BY",
+        "excerpt": False, "part": None, "retrieved": None, "retrieved_precision": None,
+        "retrieved_approximate": None, "source": "src", "quote": "原文",
+        "citations": [{"source": "src", "quote": "原文"}], "statements": [], "conflicts": [],
     }  # fmt: skip
     person = Person(
         "p", "張三", "院長", (CITE,), name_en="Zhang San", role_en="President",
@@ -192,6 +202,7 @@ def test_area_source_person_and_document_records() -> None:
         "id": "p", "kind": "person", "name": "張三", "role": "院長", "name_en": "Zhang San",
         "role_en": "President", "aliases": ["老張"], "orgs": ["inst"], "source": "src",
         "quote": "原文", "citations": [{"source": "src", "quote": "原文"}],
+        "statements": [], "conflicts": [],
     }  # fmt: skip
     doc = Document(
         "d", "規劃", DocumentKind.PLAN, (CITE,), title_en="Plan", aliases=("規",),
@@ -201,7 +212,7 @@ def test_area_source_person_and_document_records() -> None:
         "id": "d", "kind": "document", "title": "規劃", "doc_kind": "plan", "title_en": "Plan",
         "aliases": ["規"], "issuers": ["gov"], "date": "2024-01", "date_precision": "month",
         "date_approximate": False, "source": "src", "quote": "原文",
-        "citations": [{"source": "src", "quote": "原文"}],
+        "citations": [{"source": "src", "quote": "原文"}], "statements": [], "conflicts": [],
     }  # fmt: skip
 
 
@@ -440,6 +451,7 @@ def test_stats_counts_each_kind_each_year_and_each_field(tmp_path: Path) -> None
         ("kind:org", "kind", "org", 2),
         ("kind:person", "kind", "person", 1),
         ("kind:document", "kind", "document", 0),
+        ("kind:claim", "kind", "claim", 0),
         ("year:2021", "year", "2021", 2),
         ("year:2023", "year", "2023", 1),
         ("field:quantum", "field", "quantum", 2),
@@ -452,11 +464,11 @@ def test_stats_counts_each_kind_each_year_and_each_field(tmp_path: Path) -> None
 
 def test_sources_count_the_facts_that_cite_them() -> None:
     [source] = _json("sources", "--facts", asset("valid.toml"), "--json")
-    assert source["facts"] == 6  # the six entries other than the source itself
+    assert source["facts"] == 7  # the seven entries other than the source itself
     tsv = invoke("sources", "--facts", asset("valid.toml"), "--format", "tsv").stdout
     assert tsv.splitlines() == [
         "id\ttitle\tpublisher\tpublished\tfacts",
-        "demo-source\t示範報道\t示範出版社\t2023-12-18\t6",
+        "demo-source\t示範報道\t示範出版社\t2023-12-18\t7",
     ]
 
 
@@ -474,6 +486,7 @@ def test_search_records_carry_the_label_and_how_it_matched() -> None:
     assert tsv.stdout.splitlines() == [
         "kind\tid\tlabel\tmatch_field\tmatch_rank",
         "area\tdemo-zone\t示範合作區\tname_en\texact",
+        "claim\tdemo-zone-theme\t以科技創新為主題的合作平台\tid\tprefix",  # its id begins so
     ]
     english = invoke("search", "demo zone", "--facts", asset("valid.toml"), "--format", "tsv",
                      "--lang", "en")  # fmt: skip
@@ -513,7 +526,7 @@ def test_show_lists_each_field_then_links_then_citations() -> None:
 
 def _cited(quote: str) -> dict[str, Any]:
     return {"source": "demo-source", "quote": quote, "citations": [
-        {"source": "demo-source", "quote": quote}]}  # fmt: skip
+        {"source": "demo-source", "quote": quote}], "statements": [], "conflicts": []}  # fmt: skip
 
 
 def test_the_valid_asset_as_json_records_by_hand() -> None:
@@ -524,8 +537,10 @@ def test_the_valid_asset_as_json_records_by_hand() -> None:
         {
             "id": "demo-source", "kind": "source", "title": "示範報道",
             "publisher": "示範出版社", "published": "2023-12-18", "published_precision": "day",
-            "published_approximate": False, "title_en": "", "publisher_en": "", "url": "",
-            "licence": "", **_cited("發布時間: 2023-12-18"),
+            "published_approximate": False, "date_note": None, "language": None, "title_en": "",
+            "publisher_en": "", "url": "", "mirror": False, "canonical_url": "", "licence": "",
+            "excerpt": False, "part": None, "retrieved": None, "retrieved_precision": None,
+            "retrieved_approximate": None, **_cited("發布時間: 2023-12-18"),
         },
         {
             "id": "demo-zone", "kind": "area", "name": "示範合作區", "name_en": "Demo Zone",
@@ -564,6 +579,12 @@ def test_the_valid_asset_as_json_records_by_hand() -> None:
             "date": None, "date_precision": None, "date_approximate": None,
             **_cited("《示範合作區發展規劃》由示範研究院發布"),
         },
+        {
+            "id": "demo-zone-theme", "kind": "claim", "text": "以科技創新為主題的合作平台",
+            "category": "positioning", "about": "demo-zone", "text_en": "", "date": None,
+            "date_precision": None, "date_approximate": None,
+            **_cited("是一個以科技創新為主題的合作平台"),
+        },
     ]  # fmt: skip
 
 
@@ -600,6 +621,7 @@ def test_search_match_keys_can_be_picked() -> None:
     assert result.stdout.splitlines() == [
         "id\tmatch_field\tmatch_rank\tlabel_en",
         "demo-zone\tname_en\texact\tDemo Zone",
+        "demo-zone-theme\tid\tprefix\t",
     ]
 
 
@@ -683,10 +705,10 @@ def test_densities_are_rounded_and_a_stated_one_without_a_count_says_so(tmp_path
 def test_sources_facts_is_a_field_and_a_number() -> None:
     valid = asset("valid.toml")
     picked = invoke("sources", "--facts", valid, "--format", "tsv", "--fields", "id,facts")
-    assert picked.stdout.splitlines() == ["id\tfacts", "demo-source\t6"]
+    assert picked.stdout.splitlines() == ["id\tfacts", "demo-source\t7"]
     table = invoke("sources", "--facts", valid, "--format", "table", env={"COLUMNS": "120"})
     header, row = (line.rstrip() for line in table.stdout.splitlines()[1:4:2])
-    assert header.endswith("facts") and row.endswith("6")
+    assert header.endswith("facts") and row.endswith("7")
     assert _width(row) == _width(header)  # a number is right-aligned under its heading
 
 
