@@ -12,6 +12,7 @@ from hetao_cli.load import load
 from hetao_cli.model import (
     Area,
     Citation,
+    Claim,
     Document,
     Entry,
     Event,
@@ -43,6 +44,8 @@ def name_of(entry: Entry) -> str:
         return entry.name
     if isinstance(entry, (Event, Document, Source)):
         return entry.title
+    if isinstance(entry, Claim):
+        return entry.text
     assert isinstance(entry, Figure)
     return entry.subject
 
