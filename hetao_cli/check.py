@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import SCHEMAS, Entry, Event, FactBook, Figure, Kind, PartialDate, Qualifier, kind_of
 from .output import CONTROL_IN_TEXT, escape
-from .problems import LineIndex, Problem
+from .problems import LineIndex, Problem, UncheckedQuote
 from .schema import Type
 from .written import parse_written
 
@@ -362,6 +362,19 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
         else:
             problems.append(Problem(str(where), message))
     return in_file_order(problems, book)
+
+
+def quote_problems(quotes: Iterable[UncheckedQuote], sources: Path) -> list[Problem]:
+    """The problems of quotes of entries that could not be loaded, against the source texts."""
+    texts = _SourceTexts(sources)
+    found: list[Problem] = []
+    for q in quotes:
+        if texts.text(q.source) is None:
+            continue  # the source's own line says so, or the entry's link problem does
+        why = texts.problem(q.source, q.quote)
+        if why:
+            found.append(q.place._replace(message=why))
+    return found
 
 
 def _quotes(entry: Entry) -> Iterator[tuple[str, str, str]]:

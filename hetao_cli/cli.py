@@ -30,7 +30,18 @@ from .console import (
     prepare_process_streams,
 )
 from .load import load
-from .model import DocumentKind, Entry, FactBook, Kind, OrgKind, PartialDate, Unit, kind_of
+from .model import (
+    ClaimCategory,
+    DocumentKind,
+    Entry,
+    FactBook,
+    Figure,
+    Kind,
+    OrgKind,
+    PartialDate,
+    Unit,
+    kind_of,
+)
 from .output import (
     Format,
     Lang,
@@ -114,7 +125,12 @@ document_app = typer.Typer(
 app.add_typer(org_app, name="org")
 app.add_typer(person_app, name="person")
 app.add_typer(area_app, name="area")
+claim_app = typer.Typer(
+    help="Claims: positionings, provisions, firsts, achievements and goals the sources state.",
+    no_args_is_help=True,
+)
 app.add_typer(document_app, name="document")
+app.add_typer(claim_app, name="claim")
 
 
 def _completer(*kinds: Kind) -> Callable[..., list[str]]:
@@ -439,17 +455,31 @@ def figures(
         list[Unit] | None,
         typer.Option(help="Only figures in this unit (repeatable).", case_sensitive=False),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Each figure as it stood then (YYYY, YYYY-MM or YYYY-MM-DD): the latest value "
+            "stated by that date.",
+        ),
+    ] = None,
     *,
     out: Listing,
 ) -> None:
     """The numbers, as written and in base units, with their citations.
 
-    Each with its value in base units, unit, qualifier, scope and source.
+    Each with its value in base units, unit, qualifier, scope and source. With --as-of, the
+    value each figure had then: of the statements that held by that date (their as-of date,
+    else their source's), the latest; figures not yet stated are left out.
 
     Example: hetao figures 項目 --unit count
     """
     book = out.book()
+    when = bound(as_of, "--as-of")
     found: Sequence[Entry] = query.figures(book, named(book, scope, None, "--scope"), unit or ())
+    if when is not None:
+        found = query.figures_as_of(book, [f for f in found if isinstance(f, Figure)], when)
     if query_:
         from .search import search
 
@@ -721,6 +751,82 @@ def document_show(entry_id: DocumentIdArg, *, out: Listing) -> None:
     _show(entry_id, Kind.DOCUMENT, out)
 
 
+ClaimIdArg = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="A claim's id.", autocompletion=_completer(Kind.CLAIM)),
+]
+
+
+@claim_app.command("list", epilog=EPILOG)
+@ordered
+def claim_list(
+    category: Annotated[
+        list[ClaimCategory] | None,
+        typer.Option(help="Only claims of this category (repeatable).", case_sensitive=False),
+    ] = None,
+    about: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID",
+            autocompletion=_completer(),
+            help="Only claims about this entry (id, name or alias; repeatable: any of them).",
+        ),
+    ] = None,
+    *,
+    out: Listing,
+) -> None:
+    """Claims, optionally of one category or about one entry.
+
+    Example: hetao claim list --category positioning
+    """
+    book = out.book()
+    found = query.claims(book, category or (), named(book, about, None, "--about"))
+    out.emit_found(views.claims_view(found))
+
+
+@claim_app.command("search", epilog=EPILOG)
+@ordered
+def claim_search(terms: QueryArg, *, out: Listing) -> None:
+    """Search claims, in either Chinese script or English.
+
+    Example: hetao claim search 科研樞紐
+    """
+    _find(list(out.book().claims), terms, out, ["id", "category", "label", "about"])
+
+
+@claim_app.command("show", epilog=EPILOG)
+@listing
+def claim_show(entry_id: ClaimIdArg, *, out: Listing) -> None:
+    """One claim, with its citations.
+
+    Example: hetao claim show hetao-only-sci-tech-platform
+    """
+    _show(entry_id, Kind.CLAIM, out)
+
+
+@app.command(epilog=EPILOG)
+@ordered
+def conflicts(
+    unranked: Annotated[
+        bool,
+        typer.Option(
+            "--unranked", help="Only conflicts that no rank (preferred, deprecated) settles."
+        ),
+    ] = False,
+    *,
+    out: Listing,
+) -> None:
+    """Where sources disagree: pairs of statements of one field that cannot both be true.
+
+    Two statements conflict when their values are incompatible at the precision and hedge
+    each states (README: Conflicts). Exit 1 when there are none.
+
+    Example: hetao conflicts --unranked
+    """
+    found = query.conflicts(out.book(), unranked)
+    out.emit_found(views.conflicts_view(found), "no conflicts" + (" unranked" if unranked else ""))
+
+
 class CheckFormat(str, Enum):
     TABLE = "table"
     JSON = "json"
@@ -763,7 +869,7 @@ def check(
 
     Example: hetao check --sources ../shared/sources
     """
-    from .check import check_book, in_file_order
+    from .check import check_book, in_file_order, quote_problems
 
     sources_dir = Path(sources) if sources is not None else None
     if sources_dir is not None and not _is_folder(sources_dir):
@@ -778,7 +884,10 @@ def check(
     except FactFileError as exc:
         if exc.unreadable:
             streams.problems(exc.problems)
-        problems = in_file_order(exc.problems)
+        problems = list(exc.problems)
+        if sources_dir is not None and exc.quotes:
+            problems += quote_problems(exc.quotes, sources_dir)
+        problems = in_file_order(problems)
     output = Format.JSON if fmt is CheckFormat.JSON else Format.TABLE
     streams.write(render(views.problems_view(problems), output), json_=output is Format.JSON)
     errors = sum(not p.warning for p in problems)

@@ -30,7 +30,7 @@ from .model import (
     Statement,
 )
 from .output import visible
-from .problems import FactFileError, LineIndex, Problem
+from .problems import FactFileError, LineIndex, Problem, UncheckedQuote
 from .schema import ID_RE, Type, checked, shown, type_name
 
 ENV_VAR = "HETAO_FACTS"
@@ -49,15 +49,22 @@ def bundled_path() -> Path:
 
 
 def chosen_paths(paths: Sequence[str | Path] | None, env: Mapping[str, str]) -> list[Path]:
-    """--facts paths if any, else HETAO_FACTS (os.pathsep-separated), else the bundled file."""
+    """--facts paths if any, else HETAO_FACTS (os.pathsep-separated), else the bundled file.
+
+    A path written with a leading `+` (`--facts +mine.toml`) is layered on the bundled facts:
+    the bundled file is read first, then it."""
+    chosen: list[str] = []
     if paths:
-        return [Path(p) for p in paths]
-    value = env.get(ENV_VAR, "")
-    if value.strip():
-        found = [Path(p) for p in value.split(os.pathsep) if p.strip()]
-        if found:  # a value of separators only names no file: fall through to the bundled one
-            return found
-    return [bundled_path()]
+        chosen = [str(p) for p in paths]
+    else:
+        value = env.get(ENV_VAR, "")
+        # a value of separators only names no file: the bundled one is read
+        chosen = [p for p in value.split(os.pathsep) if p.strip()]
+    if not chosen:
+        return [bundled_path()]
+    layered = any(p.startswith("+") for p in chosen)
+    found = [Path(p[1:] if p.startswith("+") else p) for p in chosen]
+    return [bundled_path(), *found] if layered else found
 
 
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -180,6 +187,18 @@ class _Placed(NamedTuple):
     cites: tuple[str, ...]  # ids cited (more_citations) still to check for being sources
 
 
+class _Linking(NamedTuple):
+    """An entry's links and cited sources, still to check across files."""
+
+    file: str
+    lines: LineIndex
+    kind: Kind
+    position: int
+    id: str
+    links: tuple[tuple[str, tuple[str, ...]], ...]
+    cites: tuple[str, ...]
+
+
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -188,6 +207,9 @@ class _Collector:
         # where each such id first stands, so a second entry with it is still a duplicate
         self.invalid_at: dict[str, str] = {}
         self.duplicates = False  # an id defined twice
+        self.hints = 0  # "did you mean" hints given for unknown ids
+        self.pending: list[_Linking] = []  # the links of entries with problems of their own
+        self.quotes: list[UncheckedQuote] = []  # the quotes of entries with problems
 
     def where(self, file: str, lines: LineIndex, kind: str, index: int) -> str:
         line = lines.entry(kind, index)
@@ -422,6 +444,14 @@ def _convert(
     statements = _statements(kind, raw, report)
     _rules(kind, values, report)
     if len(out.problems) > before:
+        own_source = source if isinstance(source, str) else None
+        others = {c.source: None for c in citations if c.source != own_source}
+        others.update({st.source: None for st in statements if st.source != own_source})
+        out.pending.append(_Linking(file, lines, kind, index, ident, tuple(links), tuple(others)))
+        for at, c_source, c_quote in _quotes_of(citations, statements):
+            line = lines.entry(kname, index, at)
+            place = Problem(file, "", line, None, kname, index, ident, at)
+            out.quotes.append(UncheckedQuote(place, c_source, c_quote))
         if ident:
             first = out.invalid_at.get(ident)
             if first is not None:
@@ -437,6 +467,16 @@ def _convert(
     cites = tuple({c: None for c in cited if c not in own})
     entry = _record(kind, values, citations, statements)
     return _Placed(entry, file, lines, kind, index, tuple(links), cites)
+
+
+def _quotes_of(
+    citations: Sequence[Citation], statements: Sequence[Statement]
+) -> Iterator[tuple[str, str, str]]:
+    """(field, source id, quote) of each quote an entry cites."""
+    for n, c in enumerate(citations):
+        yield ("quote" if n == 0 and not c.field else "more_citations"), c.source, c.quote
+    for n, st in enumerate(statements):
+        yield f"statements[{n}]", st.source, st.quote
 
 
 def _rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str], None]) -> None:
@@ -537,31 +577,48 @@ def _cross_check(placed: list[_Placed], out: _Collector) -> dict[str, _Placed]:
             out.add(p.file, p.lines, msg, *entry_place)
         else:
             by_id[p.entry.id] = p
-    for p in placed:
-        if not (p.links or p.cites):
-            continue
-        toml = SCHEMAS[p.kind].toml
-        for name, ids in p.links:
+    # The links of invalid entries are checked too, so a curator sees all in one round.
+    to_check = [
+        _Linking(p.file, p.lines, p.kind, p.position, p.entry.id, p.links, p.cites)
+        for p in placed
+        if p.links or p.cites
+    ]
+    for x in [*to_check, *out.pending]:
+        toml = SCHEMAS[x.kind].toml
+        for name, ids in x.links:
             allowed = toml[name].links
             for target_id in ids:
                 target = by_id.get(target_id)
                 kind = target.kind if target is not None else out.invalid.get(target_id)
                 if kind is None:
                     msg = f"links to {target_id!r}, which no entry defines"
+                    close = _closest_id(target_id, by_id, out)
+                    if close:
+                        msg += f" (did you mean {close!r}?)"
                 elif allowed and kind.value not in allowed:
                     want = " or ".join(_a(k) for k in allowed)
                     msg = f"{target_id!r} is {_a(kind.value)}; expected {want}"
                 else:
                     continue
-                out.add(p.file, p.lines, msg, p.kind.value, p.position, p.entry.id, name)
-        for cited in p.cites:
+                out.add(x.file, x.lines, msg, x.kind.value, x.position, x.id, name)
+        for cited in x.cites:
             target = by_id.get(cited)
             kind = target.kind if target is not None else out.invalid.get(cited)
             if kind is not Kind.SOURCE:
                 msg = f"cites {cited!r}, which is not a source id"
-                entry_place = (p.kind.value, p.position, p.entry.id, "more_citations")
-                out.add(p.file, p.lines, msg, *entry_place)
+                entry_place = (x.kind.value, x.position, x.id, "more_citations")
+                out.add(x.file, x.lines, msg, *entry_place)
     return by_id
+
+
+_MAX_HINTS = 50  # "did you mean" looks among every id: for the first 50 unknown ids only
+
+
+def _closest_id(wanted: str, by_id: Mapping[str, Any], out: _Collector) -> str | None:
+    out.hints += 1
+    if out.hints > _MAX_HINTS:
+        return None
+    return _closest(wanted, by_id)
 
 
 def _a(word: str) -> str:
@@ -675,7 +732,7 @@ def load_files(files: Sequence[Path], cache: Cache | None = None) -> FactBook:
             # file no longer holds the links that stay inside it: check it all afresh.
             return load_files(files, None)
         if out.problems:
-            raise FactFileError(out.problems)
+            raise FactFileError(out.problems, out.quotes)
         groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}
         entries: dict[str, Entry] = {}
         for entry_id, p in by_id.items():

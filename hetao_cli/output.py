@@ -334,6 +334,7 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 
 _NO_GROUP = object()
+DISPUTED = "≠"  # marks a table cell whose field has conflicting statements
 _NARROWEST = 8  # cells a table column needs at least; a narrower terminal gets blocks
 # Never broken across lines: dates, enums, and ids — the very strings a person types next.
 _IDS = frozenset(
@@ -466,6 +467,14 @@ class _TableOrBlocks:
             ]
             for r in view.records
         ]
+        # A value that sources disagree on is marked (the table only: TSV, CSV and JSON give
+        # the record's `conflicts`); `hetao conflicts` and `show` give the statements.
+        self.disputed = False
+        for row, r in zip(rows, view.records, strict=True):
+            for i, c in enumerate(columns):
+                if c in (r.get("conflicts") or ()):
+                    row[i] += " " + DISPUTED
+                    self.disputed = True
         group = view.group
         headings = [visible(fold(group(r, view.lang))) if group else "" for r in view.records]
         no_wrap = [self._no_wrap(c) for c in columns]
@@ -515,12 +524,15 @@ class _TableOrBlocks:
                 [self.least[i] for i in kept],
                 self._shared_out([i for i in kept], max(spare, 0)),
             )
-            if left_out:
+            notes = [f"({', '.join(left_out)}: left out to fit; --fields shows them)"] * bool(
+                left_out
+            )
+            if self.disputed:
+                notes.append(f"({DISPUTED}: sources disagree; hetao conflicts lists them)")
+            if notes:
                 from rich.text import Text
 
-                table.caption = Text(
-                    f"({', '.join(left_out)}: left out to fit; --fields shows them)"
-                )
+                table.caption = Text(" ".join(notes))
             yield table
         else:
             yield from self._blocks(rows, headings)

@@ -58,11 +58,22 @@ class Problem(NamedTuple):
         }
 
 
-class FactFileError(Exception):
-    """The fact files could not be read or are not valid; carries every problem found."""
+class UncheckedQuote(NamedTuple):
+    """A quote of an entry that has problems of its own: check still checks it against its
+    source text, so that a curator sees every problem in one round."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    place: Problem  # where it stands; its message is empty
+    source: str
+    quote: str
+
+
+class FactFileError(Exception):
+    """The fact files could not be read or are not valid; carries every problem found, and
+    the quotes of the invalid entries, which a check with source texts still checks."""
+
+    def __init__(self, problems: Sequence[Problem], quotes: Sequence[UncheckedQuote] = ()) -> None:
         self.problems = tuple(problems)
+        self.quotes = tuple(quotes)
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property

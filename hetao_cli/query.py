@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import (
     Area,
+    Citation,
+    Claim,
+    ClaimCategory,
     Document,
     Entry,
     Event,
@@ -19,8 +22,14 @@ from .model import (
     OrgKind,
     PartialDate,
     Person,
+    Qualifier,
+    Rank,
+    Source,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from .conflicts import Stated
 
 
 def timeline(
@@ -152,7 +161,12 @@ def links_to(book: FactBook, entry_id: str) -> dict[str, list[Entry]]:
             add("areas", e)
         elif isinstance(e, Document) and entry_id in e.issuers:
             add("documents", e)
-        if e.id != entry_id and any(c.source == entry_id for c in e.citations):
+        elif isinstance(e, Claim) and e.about == entry_id:
+            add("claims", e)
+        if e.id != entry_id and (
+            any(c.source == entry_id for c in e.citations)
+            or any(s.source == entry_id for s in e.statements)
+        ):
             add("cited_by", e)
     for events in (found.get("events", []),):
         events.sort(key=lambda e: e.date.sort_key if isinstance(e, Event) else (0, 0, 0))
@@ -163,10 +177,86 @@ def citation_counts(book: FactBook) -> Counter[str]:
     """How many entries cite each source."""
     counts: Counter[str] = Counter()
     for e in book.entries():
-        for source in dict.fromkeys(c.source for c in e.citations):
+        cited = [c.source for c in e.citations] + [s.source for s in e.statements]
+        for source in dict.fromkeys(cited):
             if source != e.id:
                 counts[source] += 1
     return counts
+
+
+def claims(
+    book: FactBook, categories: Collection[ClaimCategory] = (), about: Collection[str] = ()
+) -> list[Claim]:
+    """Claims in file order, optionally only of these categories, about any of these ids."""
+    return [
+        c
+        for c in book.claims
+        if (not categories or c.category in categories) and (not about or c.about in about)
+    ]
+
+
+class Conflict(NamedTuple):
+    """Two statements of one field of an entry that cannot both be true."""
+
+    entry: Entry
+    first: Stated
+    second: Stated
+    ranked: bool  # one of them is ranked preferred or deprecated
+
+
+def conflicts(book: FactBook, unranked: bool = False) -> list[Conflict]:
+    """Every conflicting pair of statements, entry by entry in kind and file order."""
+    from .conflicts import conflicts_in, ranked, statements_of
+
+    found: list[Conflict] = []
+    for e in book.entries():
+        if not e.statements:
+            continue
+        stated = statements_of(e)
+        for i, j in conflicts_in(stated):
+            a, b = stated[i], stated[j]
+            if not (unranked and ranked(a, b)):
+                found.append(Conflict(e, a, b, ranked(a, b)))
+    return found
+
+
+def figures_as_of(book: FactBook, figures: Sequence[Figure], when: PartialDate) -> list[Figure]:
+    """Each figure as it stood at `when`: of the statements of its value that held by then
+    (their as-of date, else their source's publication, begins by the end of `when`), the
+    latest, a preferred one first among equals, then the entry's own; a figure none of whose
+    statements held by then is left out, and so is one whose statements have no date at all."""
+    from .conflicts import statements_of
+
+    found: list[Figure] = []
+    last = when.end
+    for f in figures:
+        best: tuple[Any, ...] | None = None
+        for s in statements_of(f):
+            if s.field != "value":
+                continue
+            held = s.as_of or _published(book, s.source)
+            if held is None or held.start > last:
+                continue
+            key = (held.sort_key, s.rank is Rank.PREFERRED, s.own)
+            if best is None or key > best[0]:
+                best = (key, s, held)
+        if best is None:
+            continue
+        _, s, held = best
+        if s.own:
+            found.append(f)
+        else:
+            cite = Citation(s.source, s.quote, "", s.as_written)
+            found.append(f._replace(
+                value=s.value, qualifier=s.qualifier or Qualifier.EXACT, value_max=s.value_max,
+                as_written=s.as_written, date=s.as_of, citations=(cite, *f.citations),
+            ))  # fmt: skip
+    return found
+
+
+def _published(book: FactBook, source_id: str) -> PartialDate | None:
+    source = book.by_id.get(source_id)
+    return source.published if isinstance(source, Source) else None
 
 
 # ---------------------------------------------------------------------------------------------

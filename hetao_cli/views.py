@@ -228,9 +228,50 @@ def stats_view(book: FactBook) -> View:
 def sources_view(book: FactBook) -> View:
     counts = query.citation_counts(book)
     records = [{**record_of(s), "facts": counts.get(s.id, 0)} for s in book.sources]
-    columns = ["id", "title", "publisher", "published", "facts"]
+    columns = ["id", "title", "publisher", "published", "language", "excerpt", "url", "licence",
+               "facts"]  # fmt: skip
     return View(records, columns, known=(*keys_of([Kind.SOURCE]), "facts"), numbers=("facts",),
-                give_way=("publisher", "published"))  # fmt: skip
+                give_way=("licence", "url", "publisher", "language", "published"))  # fmt: skip
+
+
+def claims_view(claims: Sequence[Entry]) -> View:
+    columns = ["id", "category", "text", "about"]
+    return entries_view(Kind.CLAIM, claims, columns, give_way=("about", "category"))
+
+
+CONFLICT_KEYS = (
+    "id", "entry", "kind", "field", "value", "as_written", "source", "rank", "other_value",
+    "other_as_written", "other_source", "other_rank", "ranked", "quote", "other_quote", "stated",
+    "other_stated",
+)  # fmt: skip
+
+
+def _stated(s: Record) -> str:
+    """A statement's value with its words and source: `0.877 (87.7 hectares) legco-…`."""
+    written = f" ({s['as_written']})" if s["as_written"] else ""
+    return f"{s['value']}{written} {s['source']}"
+
+
+def conflicts_view(found: Sequence[query.Conflict]) -> View:
+    """Each pair of statements that cannot both be true: the entry, the field, each value as
+    its source writes it, and whether a rank settles which stands."""
+    records = []
+    for c in found:
+        a, b = _statement(c.first, []), _statement(c.second, [])
+        records.append({
+            "id": f"{c.entry.id}:{c.first.field}:{c.first.position}-{c.second.position}",
+            "entry": c.entry.id, "kind": kind_of(c.entry).value, "field": c.first.field,
+            "value": a["value"], "as_written": a["as_written"], "source": a["source"],
+            "rank": a["rank"], "other_value": b["value"], "other_as_written": b["as_written"],
+            "other_source": b["source"], "other_rank": b["rank"], "ranked": c.ranked,
+            "quote": a["quote"], "other_quote": b["quote"],
+            "stated": _stated(a), "other_stated": _stated(b),
+        })  # fmt: skip
+    columns = ["entry", "field", "value", "as_written", "source", "other_value",
+               "other_as_written", "other_source", "ranked"]  # fmt: skip
+    table = ("entry", "field", "stated", "other_stated", "ranked")
+    return View(records, columns, known=CONFLICT_KEYS, table_columns=table,
+                give_way=("ranked", "field"))  # fmt: skip
 
 
 SEARCH_COLUMNS = ["kind", "id", "label", "match_field", "match_rank"]

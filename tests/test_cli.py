@@ -327,20 +327,18 @@ def test_timeline_is_in_date_order_and_reverse_is_newest_first() -> None:
     assert [r["id"] for r in forward] == in_date_order(BOOK.events)
     backward = timeline_ids("--reverse")
     assert backward == [r["id"] for r in reversed(forward)]
-    assert backward[0] == "2023-09-hksp-shenzhen-opens"
+    assert backward[0] == "2023-12-06-lcq12"
 
 
 def test_timeline_table_groups_by_year() -> None:
     out = ok("timeline", "--format", "table").stdout
     lines = [ANSI.sub("", line) for line in out.splitlines()]
+    first = next(line for line in lines if "2017-loop-into-hong-kong" in line)
     memo = next(line for line in lines if "2017-01-memorandum" in line)
     agreement = next(line for line in lines if "2017-07-01-framework-agreement" in line)
-    # The year heading stands on the first event of 2017 (an event dated only "2017" comes
-    # before the memorandum of 2017-01), and once: later lines start with their date.
-    first = next(line for line in lines if line.split()[:1] == ["2017"])
-    assert lines.index(first) <= lines.index(memo)
-    assert memo.split()[0] == ("2017" if first == memo else "2017-01")
-    assert agreement.split()[0] == "2017-07-01"
+    assert first.split()[0] == "2017"
+    assert memo.split()[0] == "2017-01"
+    assert agreement.split()[0] == "2017-07-01"  # the year heading stands once
     assert "c. 2022-12" in out
 
 
@@ -617,9 +615,9 @@ def test_sources_count_the_facts_citing_them() -> None:
     assert [r["id"] for r in records] == [s.id for s in BOOK.sources]
     nanfang = records[0]
     assert nanfang["id"] == "nanfang-2023-12-18"
-    citing = [e for e in BOOK.entries() if any(c.source == nanfang["id"] for c in e.citations)]
-    assert nanfang["facts"] == len([e for e in citing if e.id != nanfang["id"]])
-    assert len(records) > 1 and all(r["facts"] > 0 for r in records)
+    # the article's 111 entries, the NMPA sub-centre split in two (one more), its 64 claims,
+    # and two entries of the English sources that cite it too (northern-metropolis, shenzhen-river)
+    assert nanfang["facts"] == 178
     assert nanfang["published"] == "2023-12-18"
     assert nanfang["published_precision"] == "day"
 
@@ -797,12 +795,7 @@ def test_show_links_what_names_the_entry() -> None:
     xi = json.loads(ok("person", "show", "xi-jinping", "--json").stdout)
     assert xi["links"]["events"] == ["2017-07-01-framework-agreement", "2020-10-14-xi-speech"]
     source = json.loads(ok("show", "nanfang-2023-12-18", "--json").stdout)
-    assert source["links"]["cited_by"] == [
-        e.id
-        for e in BOOK.entries()
-        if e.id != "nanfang-2023-12-18"
-        and any(c.source == "nanfang-2023-12-18" for c in e.citations)
-    ]
+    assert len(source["links"]["cited_by"]) == 178  # as in test_sources_count_the_facts_citing_them
     rows = rows_of("tsv", ok("show", "siqa").stdout)
     assert {"field": "linked people", "value": "yu-dapeng"} in rows
 

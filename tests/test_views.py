@@ -467,8 +467,8 @@ def test_sources_count_the_facts_that_cite_them() -> None:
     assert source["facts"] == 7  # the seven entries other than the source itself
     tsv = invoke("sources", "--facts", asset("valid.toml"), "--format", "tsv").stdout
     assert tsv.splitlines() == [
-        "id\ttitle\tpublisher\tpublished\tfacts",
-        "demo-source\t示範報道\t示範出版社\t2023-12-18\t7",
+        "id\ttitle\tpublisher\tpublished\tlanguage\texcerpt\turl\tlicence\tfacts",
+        "demo-source\t示範報道\t示範出版社\t2023-12-18\t\tno\t\t\t7",
     ]
 
 
