@@ -110,10 +110,11 @@ def _own(entry: Entry, name: str, value: Any) -> Stated:
         also = tuple(c for c in for_field if c is not first)
         return Stated(name, 0, value, entry.qualifier, entry.value_max, written, entry.date,
                       *_cited(first), note=entry.derived, also=also)  # fmt: skip
-    # Its own source's quote for the field, else its own quote; other sources' are `also`.
+    # Its own source's quote for the field, else the first quote for the field, else its own
+    # quote (which need not state the field: "其深圳園區與香港園區一河之隔"); the rest: `also`.
     main = entry.citations[0] if entry.citations else None
     own_source = [c for c in for_field if main is not None and c.source == main.source]
-    first = own_source[0] if own_source else main
+    first = (own_source or for_field)[0] if for_field else main
     number = not isinstance(value, PartialDate)
     derived = getattr(entry, "derived", "") if number else ""
     written = first.as_written if first is not None else ""

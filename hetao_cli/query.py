@@ -49,14 +49,24 @@ def timeline(
     events = [
         e
         for e in book.events
-        if e.date.overlaps(first, last)
+        if _date(e).overlaps(first, last)
         and (not orgs or any(o in orgs for o in e.orgs))
         and (not people or any(p in people for p in e.people))
     ]
-    events.sort(key=lambda e: e.date.sort_key)
+    events.sort(key=lambda e: _date(e).sort_key)
     if reverse:  # the exact reverse, events of one date too (sort's reverse keeps their order)
         events.reverse()
     return events
+
+
+def _date(event: Event) -> PartialDate:
+    """The date an event is listed at: a statement ranked preferred over its own."""
+    if not event.statements:
+        return event.date
+    from .conflicts import preferred_values
+
+    found: PartialDate = preferred_values(event).get("date", event.date)
+    return found
 
 
 def figures(

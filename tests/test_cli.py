@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 
 from hetao_cli.cli import app
 from hetao_cli.load import load
-from hetao_cli.model import Entry, Kind, kind_of
+from hetao_cli.model import Entry, Event, Kind, PartialDate, kind_of
 from hetao_cli.search import search, to_simplified
 
 BOOK = load()
@@ -106,8 +106,18 @@ def citing(source_id: str) -> int:
     )
 
 
+def listed_date(e: Event) -> PartialDate:
+    """An event's own date, or the date statement ranked preferred over it."""
+    preferred = [s.value for s in e.statements if s.field == "date" and s.rank.value == "preferred"]
+    found = preferred[0] if preferred else e.date
+    assert isinstance(found, PartialDate)
+    return found
+
+
 def in_date_order(entries: Sequence[Entry]) -> list[str]:
-    return [e.id for e in sorted(BOOK.events, key=lambda e: e.date.sort_key) if e in entries]
+    return [
+        e.id for e in sorted(BOOK.events, key=lambda e: listed_date(e).sort_key) if e in entries
+    ]
 
 
 def stats_rows() -> list[tuple[str, str, int]]:
@@ -320,8 +330,15 @@ def test_timeline_dates_at_their_own_precision() -> None:
     assert memo["orgs"] == ["hksar-gov", "shenzhen-gov"]
     assert memo["title_en"].startswith("The Hong Kong SAR Government")
     for e in BOOK.events:
-        assert events[e.id]["date"] == e.date.iso()
-        assert events[e.id]["date_precision"] == e.date.precision
+        # A date statement ranked preferred stands over the event's own (the plan's 2023-08-08).
+        preferred = [
+            s.value for s in e.statements if s.field == "date" and s.rank.value == "preferred"
+        ]
+        shown = preferred[0] if preferred else e.date
+        assert isinstance(shown, PartialDate)
+        assert events[e.id]["date"] == shown.iso()
+        assert events[e.id]["date_precision"] == shown.precision
+    assert events["2023-08-shenzhen-park-plan"]["date"] == "2023-08-08"
 
 
 def test_timeline_is_in_date_order_and_reverse_is_newest_first() -> None:
@@ -437,12 +454,9 @@ def test_the_figures_table_leaves_the_source_to_tsv() -> None:
         ),
         (
             ["--since", "2023-08-15"],
-            [
-                "2023-shutang-ip-securitisation",
-                "2023-08-shenzhen-park-plan",
-                "2023-09-hksp-shenzhen-opens",
-            ],
-            ["2022-12-global-challenge-call"],
+            ["2023-shutang-ip-securitisation", "2023-09-hksp-shenzhen-opens"],
+            # the plan's preferred date is 2023-08-08 (its own, 2023-08, would overlap)
+            ["2022-12-global-challenge-call", "2023-08-shenzhen-park-plan"],
         ),
         (
             ["--since", "2022-12-31", "--until", "2022-12-31"],
@@ -561,8 +575,15 @@ def test_stats_table_draws_bars() -> None:
 def test_stats_area_shows_the_three_areas_and_the_38_check() -> None:
     records = json.loads(ok("stats", "--area", "--json").stdout)
     areas = {r["area"]: r["area_km2"] for r in records}
-    assert areas == {"hetao-zone": 3.89, "shenzhen-park": 3.02, "hk-park": 0.87}
-    assert next(r for r in records if r["area"] == "hk-park")["area_derived"]
+    assert areas == {
+        "hetao-zone": 3.89,
+        "shenzhen-park": 3.02,
+        "hk-park": 0.87,
+        "futian-bonded-zone": 1.35,  # the Shenzhen park's two parts (State Council plan)
+        "huanggang-port-area": 1.67,
+    }
+    # The Hong Kong park's 0.87 km² was derived (3.89 - 3.02) until a source stated it.
+    assert not any(r["area_derived"] for r in records)
     stated = [r for r in records if r["stated"]]
     assert [(r["area"], r["figure"], r["per_km2"]) for r in stated] == [
         ("hetao-zone", "research-project-density", 38)
@@ -612,7 +633,9 @@ def test_sources_count_the_facts_citing_them() -> None:
     assert [r["id"] for r in records] == [s.id for s in BOOK.sources]
     nanfang = records[0]
     assert nanfang["id"] == "nanfang-2023-12-18"
-    assert nanfang["facts"] == 111  # the entries curated from the article
+    # the article's 111 entries, the NMPA sub-centre split in two (one more), its 64 claims,
+    # and two entries of the English sources that cite it too (northern-metropolis, shenzhen-river)
+    assert nanfang["facts"] == 178
     assert nanfang["published"] == "2023-12-18"
     assert nanfang["published_precision"] == "day"
 
@@ -634,7 +657,7 @@ def test_org_list_filters() -> None:
     assert listed("--area", "shenzhen-park") == [
         o.id for o in BOOK.orgs if o.area == "shenzhen-park"
     ]
-    assert "hksp-shenzhen" not in listed("--area", "shenzhen-park")
+    assert "idea" not in listed("--area", "shenzhen-park")  # in the zone, not in that park
     assert run("org", "list", "--field", "no-such-field").exit_code == 2
 
 
@@ -753,7 +776,12 @@ def test_show_in_every_format(args: tuple[str, ...], fmt: str) -> None:
         assert obj["kind"] == kind_of(entry).value
         assert isinstance(obj["links"], dict)
         assert obj["citations"] == [
-            {"source": c.source, "quote": c.quote, **({"field": c.field} if c.field else {})}
+            {
+                "source": c.source,
+                "quote": c.quote,
+                **({"field": c.field} if c.field else {}),
+                **({"as_written": c.as_written} if c.as_written else {}),
+            }
             for c in entry.citations
         ]
         return
@@ -785,7 +813,7 @@ def test_show_links_what_names_the_entry() -> None:
     xi = json.loads(ok("person", "show", "xi-jinping", "--json").stdout)
     assert xi["links"]["events"] == ["2017-07-01-framework-agreement", "2020-10-14-xi-speech"]
     source = json.loads(ok("show", "nanfang-2023-12-18", "--json").stdout)
-    assert len(source["links"]["cited_by"]) == 111  # the entries curated from the article
+    assert len(source["links"]["cited_by"]) == 178  # as in test_sources_count_the_facts_citing_them
     rows = rows_of("tsv", ok("show", "siqa").stdout)
     assert {"field": "linked people", "value": "yu-dapeng"} in rows
 

@@ -175,6 +175,7 @@ area_km2 = 0.87
 source = "a"
 quote = "園區0.87平方公里"
 more_citations = [
+  { field = "area_km2", quote = "園區0.87平方公里" },
   { field = "area_km2", source = "b", quote = "the 87 hectares park", as_written = "87 hectares" },
 ]
 
@@ -350,10 +351,10 @@ def test_a_statement_checks_its_keys(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        f"{path}:26: area[0] id='park' field 'statements[0]': unknown key 'rnak' (did you mean "
+        f"{path}:27: area[0] id='park' field 'statements[0]': unknown key 'rnak' (did you mean "
         "'rank'?); expected one of field, value, as_written, qualifier, value_max, approximate, "
         "as_of, source, quote, rank, reason, note",
-        f"{path}:41: event[0] id='signed' field 'statements[0]': 'field' must name a number or "
+        f"{path}:42: event[0] id='signed' field 'statements[0]': 'field' must name a number or "
         "date field of this kind (date); got 'title'",
     ]
 
@@ -365,7 +366,7 @@ def test_a_statement_s_written_form_is_read_against_its_value(tmp_path: Path) ->
     result = invoke("check", path)
     assert result.exit_code == 1
     assert (
-        f"{path}:26: area[0] id='park' field 'statements[0]': as_written '87.7 hectares' reads "
+        f"{path}:27: area[0] id='park' field 'statements[0]': as_written '87.7 hectares' reads "
         "as 0.877, not 0.87" in result.stdout
     )
 
