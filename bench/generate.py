@@ -11,7 +11,9 @@ folder of source texts, `<source id>.txt` for every source the base cites, for `
 --sources`: each text holds the quotes that cite it, as a source would, but every entry's own
 quote has one character changed there (a slip in transcription), while the quotes in
 more_citations stand verbatim. So every entry that carries a quote (all but the [[source]]
-entries) has exactly one problem: N - max(1, N // 1000) problems in all. The fact files are
+entries) has exactly one problem (a statement's quote, like a more_citations one, stands
+verbatim: every third event has two statements refining its date to the day, and every
+dated count two earlier counts as of earlier years, a history, so no conflict is warned of): N - max(1, N // 1000) problems in all. The fact files are
 the same with or without the source texts.
 
     uv run python bench/generate.py 10000              # into bench/out/ (git-ignored)
@@ -198,7 +200,7 @@ class Base:
         return f'source = "{source}"\nquote = {q(quote)}'
 
     def _source(self, i: int) -> str:
-        year = 2015 + i % 9
+        year = 2025 + i % 2  # after every date the base gives: none is after its source
         return (
             f'[[source]]\nid = "{self.sources[i]}"\n'
             f"title = {q(source_title(i))}\n"
@@ -343,7 +345,28 @@ class Base:
             lines.append(f'documents = ["{self.doc_ids[rng.randrange(len(self.doc_ids))]}"]')
         lines.append(f'area = "{area[0]}"')
         lines.append(self.cited(self.cite(), f"{date_zh},{title}。"))
+        if i % 3 == 0:  # two more sources date it, to the day: refinements, not conflicts
+            year, _, rest = date.partition("-")
+            month = rest[:2] or "06"
+            day = rest[3:5] or "15"
+            for k in range(2):
+                quote = f"另據報道{k + 1},{title},時間為{year}年{int(month)}月{int(day)}日。"
+                lines.append(self.stated("date", q(f"{year}-{month}-{day}"), "", quote))
         return "\n".join(lines) + "\n"
+
+    def stated(self, field: str, value: str, written: str, quote: str, extra: str = "") -> str:
+        """A [[kind.statements]] table after the entry: another source's value of a field.
+        Its quote stands verbatim in its source's text."""
+        source = self.cite()
+        self.quotes[source].append((quote, False))
+        kind = "event" if field == "date" else "figure"
+        lines = [f"\n[[{kind}.statements]]", f'field = "{field}"', f"value = {value}"]
+        if written:
+            lines.append(f"as_written = {q(written)}")
+        lines.append(f'source = "{source}"\nquote = {q(quote)}')
+        if extra:
+            lines.append(extra)
+        return "\n".join(lines)
 
     def _figure(self, i: int) -> str:
         rng = self.rng
@@ -371,9 +394,17 @@ class Base:
             lines.append(f"value_max = {m}")
         lines.append(f'unit = "{unit}"\nqualifier = "{qualifier}"\nas_written = {q(written)}')
         lines.append(f'scope = "{scope[0]}"\nitem = "{item}"')
+        year = rng.randint(2015, 2024)
         if i % 4 == 0:
-            lines.append(f'date = "{rng.randint(2015, 2024)}"')
+            lines.append(f'date = "{year}"')
         lines.append(self.cited(self.cite(), f"據統計,{subject}{written},較上年明顯增長。"))
+        if i % 4 == 0 and unit == "count" and qualifier == "exact":
+            # Two earlier counts, each as of its own year: a history, not a conflict.
+            for back in (1, 2):
+                then = max(1, n - back * 7)
+                quote = f"{year - back}年,{subject}為{then}家。"
+                as_of = f'as_of = "{year - back}"'
+                lines.append(self.stated("value", str(then), f"{then}家", quote, as_of))
         return "\n".join(lines) + "\n"
 
     def files(self, parts: int) -> Iterator[str]:

@@ -377,3 +377,25 @@ def test_the_real_file_loads_its_statements() -> None:
         for s in statements_of(entry):
             assert s.source, (entry.id, s.field)
             assert s.rank in Rank
+
+
+def test_the_real_disagreements_and_no_false_ones() -> None:
+    """Reviewed by hand against the sources: the Loop's 87.7 hectares (the 2009 planning study)
+    against 0.87 km² and 87 hectares; the plan's 2023-08-08 (the notice's date) against the
+    2023-08-29 of its promulgation. 3.02 km² against "about 300 hectares" or "300公頃", 3.89
+    against 约3.89, and 2017-01 against 2017-01-03 are not disagreements."""
+    rows = json.loads(invoke("conflicts", "--json").stdout)
+    assert [(r["entry"], r["value"], r["other_value"], r["ranked"]) for r in rows] == [
+        ("hk-park", 0.87, 0.877, True),
+        ("hk-park", 0.877, 0.87, True),
+        ("2023-08-shenzhen-park-plan", "2023-08-08", "2023-08-29", True),
+        ("2023-08-shenzhen-park-plan", "2023-08-08", "2023-08-29", True),
+    ]
+    assert {r["other_source"] for r in rows if r["entry"] == "2023-08-shenzhen-park-plan"} == {
+        "info-gov-hk-2023-08-29-ce-welcomes-plan",
+        "legco-2023-12-06-lcq12",
+    }
+    assert invoke("conflicts", "--unranked").exit_code == 1  # every one is settled by a rank
+    areas = {r["id"]: r for r in json.loads(invoke("area", "list", "--json").stdout)}
+    assert areas["hk-park"]["conflicts"] == ["area_km2"]
+    assert areas["shenzhen-park"]["conflicts"] == [] and areas["hetao-zone"]["conflicts"] == []
