@@ -181,6 +181,9 @@ def _hold_controls(kind: Kind, entries: Sequence[Entry]) -> bool:
         return False
     cites = list(chain.from_iterable(map(attrgetter("citations"), entries)))
     texts: list[Iterable[str]] = [map(attrgetter("quote"), cites), map(attrgetter("field"), cites)]
+    texts.append(map(attrgetter("as_written"), cites))
+    stated = list(chain.from_iterable(map(attrgetter("statements"), entries)))
+    texts += [map(attrgetter(k), stated) for k in ("quote", "as_written", "reason", "note")]
     texts += [map(itemgetter(p), entries) for p in _TEXT_AT[kind]]
     texts += [chain.from_iterable(map(itemgetter(p), entries)) for p in _TEXTS_AT[kind]]
     return any(CONTROL_IN_TEXT.search("\n".join(t)) for t in texts)
@@ -212,8 +215,15 @@ def control_problems(entry: Entry) -> Iterator[tuple[str, str]]:
     for n, cite in enumerate(entry.citations):
         field = "quote" if n == 0 and not cite.field else "more_citations"
         found = CONTROL_IN_TEXT.search(cite.quote) or CONTROL_IN_TEXT.search(cite.field)
+        found = found or CONTROL_IN_TEXT.search(cite.as_written)
         if found:
             yield field, control_message(found[0])
+    for n, st in enumerate(entry.statements):
+        for text in (st.quote, st.as_written, st.reason, st.note):
+            found = CONTROL_IN_TEXT.search(text)
+            if found:
+                yield f"statements[{n}]", control_message(found[0])
+                break
 
 
 def _longest_prefix(quote: str, text: str) -> int:

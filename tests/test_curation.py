@@ -188,3 +188,34 @@ quote = "河套"
     assert ids[-1] == "my-visit" and "2017-01-memorandum" in ids
     by_env = invoke("timeline", "--json", env={"HETAO_FACTS": f"+{mine}"})
     assert by_env.stdout == layered.stdout
+
+
+def test_a_control_character_in_a_statement_is_a_problem_and_shown_escaped(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        """
+[[area]]
+id = "park"
+name = "園區"
+area_km2 = 0.87
+source = "s"
+quote = "0.87平方公里"
+
+[[area.statements]]
+field = "area_km2"
+value = 0.87
+as_written = "87 hectares"
+source = "s"
+quote = "87 hectares\\u001b]0;pwned\\u0007"
+""",
+    )
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{path}:16: area[0] id='park' field 'statements[0]': contains a control character "
+        "\\x1b (ESC); write it as text or remove it\n"
+    )
+    shown = invoke("show", "park", "--facts", path, "--format", "tsv").stdout
+    assert "\x1b" not in shown and "87 hectares\\x1b]0;pwned\\x07" in shown
