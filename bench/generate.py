@@ -11,10 +11,10 @@ folder of source texts, `<source id>.txt` for every source the base cites, for `
 --sources`: each text holds the quotes that cite it, as a source would, but every entry's own
 quote has one character changed there (a slip in transcription), while the quotes in
 more_citations stand verbatim. So every entry that carries a quote (all but the [[source]]
-entries) has exactly one problem (a statement's quote, like a more_citations one, stands
-verbatim: every third event has two statements refining its date to the day, and every
-dated count two earlier counts as of earlier years, a history, so no conflict is warned of): N - max(1, N // 1000) problems in all. The fact files are
-the same with or without the source texts.
+entries) has exactly one problem: N - max(1, N // 1000) problems in all. A statement's quote,
+like a more_citations one, stands verbatim: every third event has two statements refining its
+date to the day, and every dated count two earlier counts as of earlier years (a history), so
+no conflict is warned of. The fact files are the same with or without the source texts.
 
     uv run python bench/generate.py 10000              # into bench/out/ (git-ignored)
     uv run python bench/generate.py 1000 --out /tmp/x --files 20
