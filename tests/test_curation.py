@@ -219,3 +219,18 @@ quote = "87 hectares\\u001b]0;pwned\\u0007"
     )
     shown = invoke("show", "park", "--facts", path, "--format", "tsv").stdout
     assert "\x1b" not in shown and "87 hectares\\x1b]0;pwned\\x07" in shown
+
+
+def test_open_prints_the_urls_of_an_entry_s_sources() -> None:
+    result = invoke("open", "2021-two-parks-arrangement")
+    assert result.exit_code == 0, result.output
+    # Its sources: the 2023 press release (a mirror) and bayarea.gov.hk, as the catalogue
+    # gives their addresses.
+    assert result.stdout.splitlines() == [
+        "http://government-world.com/ce-welcomes-promulgation-of-development-plan-for-shenzhen-"
+        "park-of-hetao-shenzhen-hong-kong-science-and-technology-innovation-co-operation-zone/"
+        "?print=print",
+        "https://www.bayarea.gov.hk/gbais/tc/development/innovation-and-technology/hetao-shenzhen-"
+        "hong-kong-science-and-technology-innovation-co-operation-zone",
+    ]
+    assert invoke("open", "nanfang-2023-12-18").exit_code == 1  # the article's URL is unknown

@@ -111,7 +111,7 @@ HELP_EXAMPLES = [
 ]
 # check's example names a sources folder outside the checkout; test_check.py runs check.
 # export's writes a file where it runs; test_export.py runs it in a folder of its own. open's
-# opens a browser, and the bundled source records no URL; test_cite.py runs it on facts that do.
+# opens a browser; test_curation.py runs `open` on the bundled facts without one.
 EXAMPLES = [(n, e) for n, e in HELP_EXAMPLES if n not in ("check", "export", "open")]
 
 
