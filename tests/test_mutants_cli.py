@@ -52,7 +52,7 @@ def test_check_json_on_an_ascii_stdout_parses_and_keeps_an_accent(tmp_path: Path
     proc = hetao("check", facts, "--format", "json", env=clean_env(PYTHONIOENCODING="ascii"))
     assert proc.returncode == 1
     problems = json.loads(proc.stdout.decode("ascii"))
-    assert [(p["id"], p["field"]) for p in problems] == [("demo-plan", "café")]
+    assert [(p["id"], p["field"]) for p in problems] == [("demo-zone-theme", "café")]
 
 
 def test_an_option_after_a_bare_fields_still_applies() -> None:
