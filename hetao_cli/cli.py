@@ -50,7 +50,6 @@ from .output import (
     UnknownField,
     View,
     arranged,
-    check_fields,
     fields_of,
     parse_fields,
     render,
@@ -296,14 +295,6 @@ class Listing:
 
     def book(self) -> FactBook:
         return book_from(self.facts, self.streams)
-
-    def check_fields(self, view: View) -> None:
-        """A misspelt --fields name is a usage error, even where nothing is printed."""
-        if self.fields:
-            try:
-                check_fields(view, self.fields)
-            except UnknownField as exc:
-                usage(str(exc))
 
     def emit_found(self, view: View, nothing: str = "nothing matches") -> None:
         """A listing; when it is empty, `nothing` on stderr and exit 1, the empty result still
