@@ -3,8 +3,12 @@ a sample of 30, seed 11): the year heading of a narrow timeline in bold."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import invoke
+
+from hetao_cli.output import Format, View, render
 
 
 def test_a_narrow_timeline_heads_each_year_in_bold() -> None:
@@ -16,6 +20,37 @@ def test_a_narrow_timeline_heads_each_year_in_bold() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "\x1b[1m1997\x1b[0m"
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by judging the one unjudged survivor of the seed-11 sample,
+# output:_TableOrBlocks._no_wrap:return-none:a1ec9f27 (every column taken as one that wraps).
+
+_TEXT = "abcd " * 12  # a column that wraps, each of its words 4 cells
+
+
+def _text(view: View, width: int) -> str:
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(render(view, Format.TABLE))
+    return console.export_text()
+
+
+@pytest.mark.parametrize("width", range(20, 41))
+def test_a_date_is_never_broken_and_a_table_needs_its_whole_width(width: int) -> None:
+    """A date is never broken across lines (output.py: "Never broken across lines: dates,
+    enums, and ids"), so a table needs the approximate date's 10 cells, "c. 2022-12", beside
+    the 8 the text column needs at least: the table's edges 2 + (10 + 3) + (8 + 3) = 26 cells.
+    A narrower terminal gets a block a record; a wide enough one, the date on one line."""
+    view = View([{"date": "c. 2022-12", "title": _TEXT}], ["date", "title"])
+    out = _text(view, width)
+    is_table = "──" in out
+    assert is_table == (width >= 26), out
+    if is_table:
+        assert "c. 2022-12" in out, out
+    else:
+        assert out.splitlines()[0].split() == ["date", "c.", "2022-12"], out
 
 
 def _kinds_in_facts() -> dict[str, int]:
