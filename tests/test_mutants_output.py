@@ -57,9 +57,9 @@ def _kinds_in_facts() -> dict[str, int]:
     """How many of each kind facts.toml holds, counted from its TOML, not by hetao."""
     from pathlib import Path
 
-    import tomllib
+    import tomli
 
-    data = tomllib.loads((Path(__file__).parent.parent / "facts.toml").read_text("utf-8"))
+    data = tomli.loads((Path(__file__).parent.parent / "facts.toml").read_text("utf-8"))
     kinds = ("source", "area", "event", "figure", "org", "person", "document", "claim")
     return {k: len(data.get(k, [])) for k in kinds}
 
