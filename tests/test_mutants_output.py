@@ -77,3 +77,32 @@ def test_stats_bars_never_cut_the_counts(columns: int) -> None:
     for kind, count in _kinds_in_facts().items():
         row = next(line.split() for line in lines if kind in line.split())
         assert row[row.index(kind) + 1] == str(count), (kind, result.stdout)
+
+
+# ---------------------------------------------------------------------------------------------
+# Survivors of the seed-11 sample of 30 on output.py as it is since the bars fix.
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_to_json_never_writes_nan_or_infinity(number: float) -> None:
+    """to_json's contract: "never NaN or Infinity, which JSON does not have"."""
+    from hetao_cli.output import to_json
+
+    with pytest.raises(ValueError, match="JSON"):
+        to_json({"value": number})
+
+
+def test_show_s_title_is_italic_in_blocks_too() -> None:
+    """`show` heads the entry's fields with its kind and id in italic (siqa is an org), as a
+    table's title is, and so in a terminal too narrow for the table (blocks of lines)."""
+    result = invoke("show", "siqa", "--format", "table", "--color", "always", env={"COLUMNS": "30"})
+    assert result.exit_code == 0, result.stderr
+    assert "─" not in result.stdout  # blocks, not a table
+    assert result.stdout.splitlines()[0] == "\x1b[3morg siqa\x1b[0m"
+
+
+def test_show_json_writes_chinese_as_it_is() -> None:
+    """to_json: "no \\u escapes but for control characters"; siqa's name, from facts.toml."""
+    result = invoke("show", "siqa", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert '"name": "深圳國際量子研究院"' in result.stdout
