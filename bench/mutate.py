@@ -672,9 +672,9 @@ def _run_plan(plan: list[tuple[Mutant, str]], modules: list[str], equivalent: di
     for m, source in plan:
         if m.id in equivalent:  # judged already: not worth a run
             continue
-        path = (
-            OUT / f"{hashlib.sha1(source.encode()).hexdigest()[:12]}-{m.id.replace(':', '-')}.json"
-        )
+        # An id names its operator, and "/" or "//" cannot stand in a file's name.
+        name = m.id.replace(":", "-").replace("/", "%2F")
+        path = OUT / f"{hashlib.sha1(source.encode()).hexdigest()[:12]}-{name}.json"
         if path.exists() and not args.fresh:
             cached = json.loads(path.read_text(encoding="utf-8"))
             if cached["status"] in (KILLED, TIMEOUT) or cached.get("tests") == digest:

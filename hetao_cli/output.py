@@ -364,6 +364,7 @@ def render_jsonl(view: View, columns: Sequence[str]) -> str:
 
 _NO_GROUP = object()
 DISPUTED = "≠"  # marks a table cell whose field has conflicting statements
+_BAR = 30  # cells the longest bar of a group takes when the terminal has room
 _NARROWEST = 8  # cells a table column needs at least; a narrower terminal gets blocks
 # Never broken across lines: dates, enums, and ids — the very strings a person types next.
 _IDS = frozenset(
@@ -544,6 +545,10 @@ class _TableOrBlocks:
         if needed + sum(widths[i] for i in kept) <= options.max_width or not rows:
             left_out = [self.names[i] for i in range(len(columns)) if i not in kept]
             spare = options.max_width - needed - sum(widths[i] for i in kept)
+            column_widths = self._shared_out([i for i in kept], max(spare, 0))
+            # The bars take what the columns leave (a bar's padding and rule take 3), up to
+            # _BAR cells: left to Rich, a bar too wide for the terminal cuts the counts.
+            left = options.max_width - needed - sum(w + 3 for w in column_widths)
             table = self._table(
                 [[row[i] for i in kept] for row in rows],
                 headings,
@@ -551,7 +556,8 @@ class _TableOrBlocks:
                 [columns[i] for i in kept],
                 [self.names[i] for i in kept],
                 [self.least[i] for i in kept],
-                self._shared_out([i for i in kept], max(spare, 0)),
+                column_widths,
+                max(0, min(_BAR, left - 3)),
             )
             notes = [f"({', '.join(left_out)}: left out to fit; --fields shows them)"] * bool(
                 left_out
@@ -601,6 +607,7 @@ class _TableOrBlocks:
         names: list[str],
         least: list[int],
         column_widths: list[int],
+        bar_width: int,
     ) -> Any:
         from rich import box
         from rich.table import Table
@@ -626,9 +633,9 @@ class _TableOrBlocks:
                 min_width=narrowest,  # its header, or the longest id in a list: never broken
                 width=width or None,
             )
-        bars = view.bars if view.bars in columns else ""
+        bars = view.bars if view.bars in columns and bar_width > 0 else ""
         if bars:
-            table.add_column("", no_wrap=True)
+            table.add_column("", no_wrap=True, width=bar_width)
         top: dict[str, float] = {}
         if bars:
             for r, group in zip(view.records, headings, strict=True):
@@ -648,7 +655,7 @@ class _TableOrBlocks:
             ]
             if bars:
                 most = top.get(group, 0.0)
-                width = round(30 * float(r.get(bars) or 0) / most) if most else 0
+                width = round(bar_width * float(r.get(bars) or 0) / most) if most else 0
                 row.append(Text("█" * width, style="cyan"))
             table.add_row(*row)
         return table
