@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hetao_cli.model import Qualifier
 from hetao_cli.written import read_written
@@ -234,3 +236,11 @@ def test_open_prints_the_urls_of_an_entry_s_sources() -> None:
         "hong-kong-science-and-technology-innovation-co-operation-zone",
     ]
     assert invoke("open", "nanfang-2023-12-18").exit_code == 1  # the article's URL is unknown
+
+
+@given(st.text(alphabet="ab河套", max_size=30), st.text(alphabet="ab河套", max_size=60))
+def test_the_longest_prefix_is_the_longest_that_stands_in_the_text(quote: str, text: str) -> None:
+    from hetao_cli.check import _longest_prefix
+
+    expected = max(k for k in range(len(quote) + 1) if quote[:k] in text)  # by definition
+    assert _longest_prefix(quote, text) == expected
