@@ -5,9 +5,9 @@ or writes to a stream."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import conflicts, query
+from . import query
 from .model import (
     SCHEMAS,
     Area,
@@ -24,6 +24,9 @@ from .model import (
 from .output import ENGLISH, Detail, Lang, Record, View
 from .problems import Problem
 from .schema import Type
+
+if TYPE_CHECKING:
+    from .conflicts import Stated
 
 # ---------------------------------------------------------------------------------------------
 # Records: plain dicts with stable keys, from the schema; JSON is exactly these
@@ -94,7 +97,9 @@ def _citation(c: Citation) -> Record:
 
 def _preferred(entry: Entry) -> Entry:
     """The entry with the values its statements ranked preferred give (listings show them)."""
-    changed = conflicts.preferred_values(entry)
+    from .conflicts import preferred_values  # only for an entry with statements
+
+    changed = preferred_values(entry)
     return entry._replace(**changed) if changed else entry
 
 
@@ -105,10 +110,12 @@ def _statements(entry: Entry) -> tuple[list[Record], list[str]]:
     if not entry.statements:
         return [], []  # a field stated once is the entry's field and its citations
     several = {s.field for s in entry.statements}
-    stated = [s for s in conflicts.statements_of(entry) if s.field in several]
+    from .conflicts import conflicts_in, statements_of
+
+    stated = [s for s in statements_of(entry) if s.field in several]
     against: list[list[int]] = [[] for _ in stated]
     if stated:
-        for i, j in conflicts.conflicts_in(stated):
+        for i, j in conflicts_in(stated):
             against[i].append(j)
             against[j].append(i)
     records = [_statement(s, against[n]) for n, s in enumerate(stated)]
@@ -116,7 +123,7 @@ def _statements(entry: Entry) -> tuple[list[Record], list[str]]:
     return records, disputed
 
 
-def _statement(s: conflicts.Stated, against: list[int]) -> Record:
+def _statement(s: Stated, against: list[int]) -> Record:
     date = isinstance(s.value, PartialDate)
     return {
         "field": s.field,
