@@ -31,7 +31,7 @@ from .model import (
 )
 from .output import visible
 from .problems import FactFileError, LineIndex, Problem, UncheckedQuote
-from .schema import ID_RE, Type, checked, shown, type_name
+from .schema import ID_RE, Field, Type, checked, shown, type_name
 
 ENV_VAR = "HETAO_FACTS"
 _CONTENT_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not a comment
@@ -284,7 +284,7 @@ def _statements(
     if not isinstance(items, list):
         report("statements", "expected [[statements]] tables (an array of tables)")
         return ()
-    statable = {s.name: s.field.holds for s in SCHEMAS[kind].statable}
+    statable = {s.name: s.field for s in SCHEMAS[kind].statable}
     found: list[Statement] = []
     for i, item in enumerate(items):
         where = f"statements[{i}]"
@@ -298,7 +298,7 @@ def _statements(
 
 
 def _statement(
-    item: Mapping[str, Any], statable: Mapping[str, Type], report: Callable[[str], None]
+    item: Mapping[str, Any], statable: Mapping[str, Field], report: Callable[[str], None]
 ) -> Statement | None:
     ok = True
 
@@ -316,7 +316,8 @@ def _statement(
         if key not in item:
             bad(f"missing required key {key!r}")
     name = item.get("field")
-    holds = statable.get(name) if isinstance(name, str) else None
+    spec = statable.get(name) if isinstance(name, str) else None
+    holds = spec.holds if spec is not None else None
     if "field" in item and holds is None:
         names = ", ".join(statable) or "none"
         bad(f"'field' must name a number or date field of this kind ({names}); got {shown(name)}")
@@ -349,18 +350,18 @@ def _statement(
     if rank is not Rank.NORMAL and not texts["reason"].strip():
         bad(f"a {rank.value} statement needs a 'reason'")
     if holds is Type.DATE:
-        for key in ("qualifier", "value_max", "as_written"):
-            if key in item and key != "as_written":
+        for key in ("qualifier", "value_max"):
+            if key in item:
                 bad(f"{key!r} goes only with a number field")
         try:
             value = _date_of(item.get("value"), approximate)
         except ValueError as exc:
             bad(f"'value': {exc}")
-    elif holds is Type.NUMBER:
+    elif holds is Type.NUMBER and spec is not None:
         if "approximate" in item:
             bad("'approximate' goes only with a date field")
         try:
-            value = checked(SCHEMAS[Kind.FIGURE].toml["value"], item.get("value"))
+            value = checked(spec, item.get("value"))  # the field's own check
         except ValueError as exc:
             bad(f"'value': {exc}")
         if not texts["as_written"].strip():
@@ -373,7 +374,7 @@ def _statement(
         vmax = item.get("value_max")
         if vmax is not None:
             try:
-                value_max = checked(SCHEMAS[Kind.FIGURE].toml["value"], vmax)
+                value_max = checked(spec, vmax)
             except ValueError as exc:
                 bad(f"'value_max': {exc}")
         if qualifier is Qualifier.RANGE and value_max is None:

@@ -259,10 +259,10 @@ def figures_as_of(book: FactBook, figures: Sequence[Figure], when: PartialDate) 
                 continue
             key = (held.sort_key, s.rank is Rank.PREFERRED, s.own)
             if best is None or key > best[0]:
-                best = (key, s, held)
+                best = (key, s)
         if best is None:
             continue
-        _, s, held = best
+        s = best[1]
         if s.own:
             found.append(f)
         else:
