@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import SCHEMAS, Entry, Event, FactBook, Figure, Kind, PartialDate, Qualifier, kind_of
-from .output import CONTROL_IN_TEXT, escape
+from .output import CONTROL_IN_TEXT, compiled, escape
 from .problems import LineIndex, Problem, UncheckedQuote
 from .schema import Type
 from .written import parse_written
@@ -186,7 +186,7 @@ def _hold_controls(kind: Kind, entries: Sequence[Entry]) -> bool:
     texts += [map(attrgetter(k), stated) for k in ("quote", "as_written", "reason", "note")]
     texts += [map(itemgetter(p), entries) for p in _TEXT_AT[kind]]
     texts += [chain.from_iterable(map(itemgetter(p), entries)) for p in _TEXTS_AT[kind]]
-    return any(CONTROL_IN_TEXT.search("\n".join(t)) for t in texts)
+    return any(compiled(CONTROL_IN_TEXT).search("\n".join(t)) for t in texts)
 
 
 def control_message(char: str) -> str:
@@ -205,22 +205,22 @@ def control_problems(entry: Entry) -> Iterator[tuple[str, str]]:
     """(field, message) for each text of the entry that holds a control or bidi character,
     which a terminal would obey; tab and newline are text (a multi-line string holds them)."""
     values: tuple[Any, ...] = entry
+    search = compiled(CONTROL_IN_TEXT).search
     for name, position in _TEXTS[kind_of(entry)]:
         value = values[position]
         for text in (value,) if isinstance(value, str) else value:
-            found = CONTROL_IN_TEXT.search(text)
+            found = search(text)
             if found:
                 yield name, control_message(found[0])
                 break
     for n, cite in enumerate(entry.citations):
         field = "quote" if n == 0 and not cite.field else "more_citations"
-        found = CONTROL_IN_TEXT.search(cite.quote) or CONTROL_IN_TEXT.search(cite.field)
-        found = found or CONTROL_IN_TEXT.search(cite.as_written)
+        found = search(cite.quote) or search(cite.field) or search(cite.as_written)
         if found:
             yield field, control_message(found[0])
     for n, st in enumerate(entry.statements):
         for text in (st.quote, st.as_written, st.reason, st.note):
-            found = CONTROL_IN_TEXT.search(text)
+            found = search(text)
             if found:
                 yield f"statements[{n}]", control_message(found[0])
                 break

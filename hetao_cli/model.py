@@ -5,13 +5,13 @@ A newcomer reads this module first. It does no I/O.
 The records are typed NamedTuples rather than frozen, slotted dataclasses: immutable and typed
 all the same, but creating the ten dataclasses cost about 6 ms of every start and their
 generated __init__ was the slowest step of building 100,000 entries (both measured here).
+PartialDate and FactBook are plain slotted classes for the same reason: the dataclasses module
+and the two classes it made were 1.3 ms of a 60 ms start (issue 11).
 """
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
 from typing import Annotated as A
@@ -136,14 +136,57 @@ class DocumentKind(str, Enum):
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z", re.ASCII)
 
 
-@dataclass(frozen=True, slots=True)
-class PartialDate:
+class Frozen:
+    """A record whose attributes are set once, in __init__ (a frozen dataclass, written out)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete {name!r}: {type(self).__name__} is frozen")
+
+
+def _days_in(year: int, month: int) -> int:
+    """The number of days in a month (calendar.monthrange's second half, without its import)."""
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
+
+
+class PartialDate(Frozen):
     """A date known to the year, the month or the day; it never invents a finer part."""
 
+    __slots__ = ("approximate", "day", "month", "year")
     year: int
-    month: int | None = None
-    day: int | None = None
-    approximate: bool = False
+    month: int | None
+    day: int | None
+    approximate: bool
+
+    def __init__(
+        self, year: int, month: int | None = None, day: int | None = None, approximate: bool = False
+    ) -> None:
+        put = object.__setattr__
+        put(self, "year", year)
+        put(self, "month", month)
+        put(self, "day", day)
+        put(self, "approximate", approximate)
+
+    def _parts(self) -> tuple[int, int | None, int | None, bool]:
+        return (self.year, self.month, self.day, self.approximate)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not PartialDate:
+            return NotImplemented
+        return self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        year, month, day, approximate = self._parts()
+        return f"PartialDate({year=}, {month=}, {day=}, {approximate=})"
 
     @classmethod
     def parse(cls, text: str, approximate: bool = False) -> "PartialDate":
@@ -159,7 +202,7 @@ class PartialDate:
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{text!r}: there is no month {month}")
         if month is not None and day is not None:
-            last = calendar.monthrange(year, month)[1]
+            last = _days_in(year, month)
             if not 1 <= day <= last:
                 raise ValueError(f"{text!r}: {year}-{month:02d} has no day {day}")
         return cls(year, month, day, approximate)
@@ -190,7 +233,7 @@ class PartialDate:
         if self.day is not None:
             return self.start
         month = self.month or 12
-        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return dt.date(self.year, month, _days_in(self.year, month))
 
     def overlaps(self, first: dt.date | None, last: dt.date | None) -> bool:
         """Whether this date's span meets the inclusive range first..last (None: open)."""
@@ -432,22 +475,65 @@ class Origin(NamedTuple):
     position: int  # among the entries of its kind in its file, from 0
 
 
-@dataclass(frozen=True, slots=True)
-class FactBook:
+class FactBook(Frozen):
     """Every entry of the loaded fact files, by kind and by id."""
 
-    sources: tuple[Source, ...] = ()
-    areas: tuple[Area, ...] = ()
-    events: tuple[Event, ...] = ()
-    figures: tuple[Figure, ...] = ()
-    orgs: tuple[Organisation, ...] = ()
-    people: tuple[Person, ...] = ()
-    documents: tuple[Document, ...] = ()
-    claims: tuple[Claim, ...] = ()
-    by_id: Mapping[str, Entry] = field(default_factory=dict)
-    origins: Mapping[str, Origin] = field(default_factory=dict)
+    __slots__ = (
+        "areas",
+        "by_id",
+        "claims",
+        "documents",
+        "events",
+        "figures",
+        "lines",
+        "orgs",
+        "origins",
+        "people",
+        "sources",
+    )  # fmt: skip
+    sources: tuple[Source, ...]
+    areas: tuple[Area, ...]
+    events: tuple[Event, ...]
+    figures: tuple[Figure, ...]
+    orgs: tuple[Organisation, ...]
+    people: tuple[Person, ...]
+    documents: tuple[Document, ...]
+    claims: tuple[Claim, ...]
+    by_id: Mapping[str, Entry]
+    origins: Mapping[str, Origin]
     # Each file's line index, built once and shared by load and check to name a line.
-    lines: Mapping[str, "LineIndex"] = field(default_factory=dict, compare=False, repr=False)
+    lines: Mapping[str, "LineIndex"]
+
+    def __init__(
+        self,
+        sources: tuple[Source, ...] = (),
+        areas: tuple[Area, ...] = (),
+        events: tuple[Event, ...] = (),
+        figures: tuple[Figure, ...] = (),
+        orgs: tuple[Organisation, ...] = (),
+        people: tuple[Person, ...] = (),
+        documents: tuple[Document, ...] = (),
+        claims: tuple[Claim, ...] = (),
+        by_id: Mapping[str, Entry] | None = None,
+        origins: Mapping[str, Origin] | None = None,
+        lines: Mapping[str, "LineIndex"] | None = None,
+    ) -> None:
+        put = object.__setattr__
+        for name, value in zip(_GROUPS.values(), (sources, areas, events, figures, orgs, people,
+                                                  documents, claims), strict=True):  # fmt: skip
+            put(self, name, value)
+        put(self, "by_id", {} if by_id is None else by_id)
+        put(self, "origins", {} if origins is None else origins)
+        put(self, "lines", {} if lines is None else lines)
+
+    def __eq__(self, other: object) -> bool:
+        # Equal entries from the same places: the line indexes are how the files were read.
+        if type(other) is not FactBook:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__ if k != "lines")
+
+    def __repr__(self) -> str:
+        return f"<FactBook of {len(self)} entries>"
 
     @classmethod
     def of(

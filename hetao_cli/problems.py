@@ -7,6 +7,7 @@ one per file, built once.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -82,11 +83,11 @@ class FactFileError(Exception):
 
 
 # A table header: [[name]] (an entry) or [name], the name bare, quoted or dotted.
-_HEADER = re.compile(
-    r"""^[ \t]*(\[\[?)[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*([\].])"""
-)
+_HEADER = r"""^[ \t]*(\[\[?)[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*([\].])"""
 # A key at the start of a line: bare or quoted, then `=` (or `.` for a dotted key).
-_KEY = re.compile(r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]""")
+_KEY = r"""^[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))[ \t]*[=.]"""
+# Compiled when a line is first placed, not on every start (where no problem is placed).
+_compiled = functools.cache(re.compile)
 
 
 class LineIndex:
@@ -134,7 +135,7 @@ class LineIndex:
             if open_string:
                 self._in_string.add(n)
             elif line.lstrip().startswith("["):
-                found = _HEADER.match(line)
+                found = _compiled(_HEADER).match(line)
                 if found:
                     name = found[2] if found[2] is not None else found[3] or found[4] or ""
                     if found[1] == "[[" and found[5] == "]":
@@ -200,7 +201,7 @@ class LineIndex:
 
 
 def _key_of(line: str) -> str:
-    found = _KEY.match(line)
+    found = _compiled(_KEY).match(line)
     if not found:
         return ""
     return found[1] if found[1] is not None else found[2] if found[2] is not None else found[3]

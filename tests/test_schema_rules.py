@@ -4,7 +4,6 @@ README states; the mutation run (bench/mutate.py) found these untested."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import asset, problems_json
 
+from hetao_cli.load import load
 from hetao_cli.model import (
     SCHEMAS,
     Area,
@@ -409,9 +409,54 @@ def test_kinds_units_and_qualifiers_by_their_toml_names() -> None:
 
 def test_dates_and_books_are_frozen_and_dates_hashable() -> None:
     date = PartialDate(2021, 9)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="frozen"):
         setattr(date, "year", 2022)  # noqa: B010
+    with pytest.raises(AttributeError, match="frozen"):
+        del date.month
     assert hash(date) == hash(PartialDate(2021, 9))
     assert len({date, PartialDate(2021, 9), PartialDate(2021)}) == 2
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="frozen"):
         setattr(FactBook(), "areas", ())  # noqa: B010
+    with pytest.raises(AttributeError):
+        FactBook().extra = 1  # type: ignore[attr-defined]
+
+
+def test_dates_are_equal_by_every_part_and_never_to_another_type() -> None:
+    date = PartialDate(2021, 9, 3)
+    assert date == PartialDate(2021, 9, 3)
+    for other in (
+        PartialDate(2022, 9, 3),
+        PartialDate(2021, 8, 3),
+        PartialDate(2021, 9, 4),
+        PartialDate(2021, 9, 3, approximate=True),
+        (2021, 9, 3, False),
+        "2021-09-03",
+    ):
+        assert date != other
+    assert repr(PartialDate(2021, 9, approximate=True)) == (
+        "PartialDate(year=2021, month=9, day=None, approximate=True)"
+    )
+
+
+def test_days_in_a_month_follow_the_calendar_with_its_leap_years() -> None:
+    assert [PartialDate(2023, m).end.day for m in range(1, 13)] == [
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+    ]  # fmt: skip
+    assert (PartialDate(2024, 2).end, PartialDate(1900, 2).end, PartialDate(2000, 2).end) == (
+        dt.date(2024, 2, 29), dt.date(1900, 2, 28), dt.date(2000, 2, 29),
+    )  # fmt: skip
+    assert PartialDate(9999).end == dt.date(9999, 12, 31)
+    assert PartialDate.parse("2024-02-29").day == 29
+    with pytest.raises(ValueError, match="has no day 29"):
+        PartialDate.parse("2023-02-29")
+    with pytest.raises(ValueError, match="has no day 31"):
+        PartialDate.parse("2023-04-31")
+
+
+def test_books_are_equal_by_their_entries_and_places_not_by_how_lines_were_indexed() -> None:
+    book = load([asset("valid.toml")])
+    same = FactBook(**{k: getattr(book, k) for k in FactBook.__slots__ if k != "lines"}, lines={})
+    assert same == book
+    assert FactBook(**{k: getattr(book, k) for k in FactBook.__slots__ if k != "events"}) != book
+    assert FactBook() != ()
+    assert repr(book) == f"<FactBook of {len(book)} entries>"
