@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,7 +31,7 @@ from .model import (
 )
 from .output import visible
 from .problems import FactFileError, LineIndex, Problem, UncheckedQuote
-from .schema import ID_RE, Field, Type, checked, shown, type_name
+from .schema import ID_RE, Field, Type, checked, checker, shown, type_name
 
 ENV_VAR = "HETAO_FACTS"
 _CONTENT_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not a comment
@@ -416,25 +416,24 @@ def _convert(
         out.add(file, lines, message, kname, index, ident, field)
 
     schema = SCHEMAS[kind]
-    spec = schema.toml
+    checks = _checks_of(kind)
     values: dict[str, Any] = {}
     links: list[tuple[str, tuple[str, ...]]] = []
     # One pass over the fields the entry has (not over every field its kind may have).
     for name, raw_value in raw.items():
-        field = spec.get(name)
-        if field is None:
-            close = _closest(name, spec)
+        rule = checks.get(name)
+        if rule is None:
+            close = _closest(name, schema.toml)
             hint = f" (did you mean {close!r}?)" if close else ""
-            report(name, f"unknown field{hint}; expected one of {', '.join(spec)}")
+            report(name, f"unknown field{hint}; expected one of {', '.join(schema.toml)}")
             continue
+        check, is_link = rule
         try:
-            value = values[name] = checked(field, raw_value)
-            if field.holds is Type.DATE:
-                values[name] = PartialDate.parse(value)
+            value = values[name] = check(raw_value)
         except ValueError as exc:
             report(name, str(exc))
             continue
-        if field.is_link:
+        if is_link:
             ids = value if isinstance(value, tuple) else (value,)
             links.append((name, tuple(i for i in ids if i)))
     for name in schema.required:
@@ -470,6 +469,28 @@ def _convert(
     return _Placed(entry, file, lines, kind, index, tuple(links), cites)
 
 
+# Each kind's TOML keys: the function that checks a key's value and makes it the record's (a
+# date's text its PartialDate), and whether it links to other entries. Made when a kind is
+# first loaded, not on every start.
+_CHECKS: dict[Kind, dict[str, tuple[Callable[[Any], Any], bool]]] = {}
+
+
+def _checks_of(kind: Kind) -> dict[str, tuple[Callable[[Any], Any], bool]]:
+    found = _CHECKS.get(kind)
+    if found is None:
+        found = _CHECKS[kind] = {
+            name: (_value_check(field), field.is_link) for name, field in SCHEMAS[kind].toml.items()
+        }
+    return found
+
+
+def _value_check(field: Field) -> Callable[[Any], Any]:
+    check = checker(field)
+    if field.holds is Type.DATE:
+        return lambda value: PartialDate.parse(check(value))
+    return check
+
+
 def _quotes_of(
     citations: Sequence[Citation], statements: Sequence[Statement]
 ) -> Iterator[tuple[str, str, str]]:
@@ -480,13 +501,19 @@ def _quotes_of(
         yield f"statements[{n}]", st.source, st.quote
 
 
+@cache
+def _english_lists(kind: Kind) -> tuple[tuple[str, str], ...]:
+    """Each list of texts of the kind that has a list of English beside it, with that list."""
+    return tuple((s.name, s.field.english) for s in SCHEMAS[kind].of_type(Type.TEXTS)
+                 if s.field.english)  # fmt: skip
+
+
 def _rules(kind: Kind, values: dict[str, Any], report: Callable[[str, str], None]) -> None:
     """The rules that join two fields, or that one kind alone has."""
-    for spec in SCHEMAS[kind].of_type(Type.TEXTS):
-        pair = spec.field.english
-        mine, english = values.get(spec.name, ()), values.get(pair, ())
+    for name, pair in _english_lists(kind):
+        mine, english = values.get(name, ()), values.get(pair, ())
         if mine and english and len(mine) != len(english):
-            report(pair, f"expected {len(mine)} items, one per {spec.name.rstrip('s')}")
+            report(pair, f"expected {len(mine)} items, one per {name.rstrip('s')}")
     if kind is Kind.AREA:
         area = values.get("area_km2")
         if area is not None and area <= 0:

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import partial
 from typing import Any, NamedTuple
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -215,6 +216,15 @@ _CHECKS: dict[Type, Callable[[Any], Any]] = {
     Type.CITATIONS: _any,
     Type.STATEMENTS: _any,
 }
+
+
+def checker(field: Field) -> Callable[[Any], Any]:
+    """checked(field, ·) as one function, made once a field: the loader calls it for every
+    value of every entry, and dispatching on the field's type each time cost it 0.3 s at
+    100,000 entries."""
+    if field.holds is Type.CHOICE or (field.holds is Type.TEXT and field.required):
+        return partial(checked, field)
+    return _CHECKS[field.holds]
 
 
 def checked(field: Field, value: Any) -> Any:

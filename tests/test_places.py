@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis.strategies as st
 from conftest import problems_json
+from hypothesis import given
 
 from hetao_cli.problems import LineIndex
 
@@ -78,3 +80,35 @@ def test_many_problems_are_each_placed(tmp_path: Path) -> None:
             assert line == f"{key} = {key[1:]}", (p, line)
         else:
             assert line == f"bogus{p['index'] % 7} = 1", (p, line)
+
+
+# Lines of a fact file, some of them headers, keys, blanks, array items and odd line breaks.
+_LINE = st.sampled_from(
+    [
+        "[[event]]", "  [[event]]", "\t[[ 'event' ]]", '[["org"]]', "[[event.statements]]",
+        "[meta]", "[1]", "  [1, 2],", "[[bad", 'id = "x"', '"date" = "2020"', "quote = 'q'",
+        "title.en = 't'", "  source = 's'", "more_citations = [", '  { quote = "q" },', "]",
+        "", "# [[event]]", "quote", "x = 'quote = 1'", 'title = """', '"""',
+    ]
+)  # fmt: skip
+_BREAK = st.sampled_from(["\n", "\n", "\n", "\r\n", "\r", "\u2028", "\x0c"])
+
+
+@given(st.lists(st.tuples(_LINE, _BREAK), max_size=40), st.booleans())
+def test_a_file_without_multi_line_strings_is_indexed_as_line_by_line(
+    parts: list[tuple[str, str]], first_blank: bool
+) -> None:
+    """Headers found by a pattern over the whole text (no multi-line string, no line break
+    but \\n) name the lines that reading it line by line names. A trailing comment holding
+    ''' sends the same text down the line-by-line path, and adds a line after the others."""
+    text = (" " if first_blank else "") + "".join(line + end for line, end in parts)
+    fast, slow = LineIndex(text), LineIndex(text + "\n# '''\n")
+    kinds = ("event", "org", "meta", "1", "event.statements", "nope")
+    fields = ("", "id", "date", "quote", "title", "source", "more_citations[1]", "statements[0]")
+    for kind in kinds:
+        for index in range(6):
+            for field in fields:
+                assert fast.entry(kind, index, field) == slow.entry(kind, index, field)
+        assert fast.key(kind) == slow.key(kind)
+    for key in ("id", "date", "quote", "title", "source", "x", "more_citations"):
+        assert fast.key(key) == slow.key(key)
