@@ -232,26 +232,19 @@ _HEAD = 8  # characters of a quote looked for first, where it is then followed
 def _longest_prefix(quote: str, text: str) -> int:
     """How many leading characters of quote stand somewhere in text.
 
-    From the first place the quote's first few characters stand, the run there is extended
-    as far as it matches, by a binary search with startswith (a prefix of what stands at a
-    place stands there too); then the search goes on, after that place, for one character
-    more than the longest run so far, and extends that. No earlier place can hold the longer
-    run, as it would hold the shorter one and have been found first, so the text is scanned
-    once in all, in C, for ever longer needles. (Following every place the head stands, char
-    by char in Python, took 17-21 µs a quote on the scale bench's sources.) A quote whose
-    head stands nowhere gets a binary search over its first few characters."""
+    From the first place the quote's first few characters stand (or, when they stand
+    nowhere, its first character), the run there is extended as far as it matches, by a
+    binary search with startswith (a prefix of what stands at a place stands there too); then
+    the search goes on, after that place, for one character more than the longest run so far,
+    and extends that. No earlier place can hold the longer run, as it would hold the shorter
+    one and have been found first, so the text is scanned once in all, in C. (Following every
+    place the head stands, char by char in Python, took 17-21 µs a quote on the scale bench's
+    sources; a binary search over the length, six scans of the text.)"""
     head, size = quote[:_HEAD], len(quote)
     at = text.find(head) if len(head) == _HEAD else -1
-    if at < 0:
-        lo, hi = 0, min(size, _HEAD)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if quote[:mid] in text:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
     best = _HEAD
+    if at < 0:
+        at, best = (text.find(quote[:1]) if quote else -1), 0
     while at >= 0:
         hi = min(size, len(text) - at)
         while best < hi:  # the run at `at` is at least `best` long: how much longer?
