@@ -4,6 +4,7 @@
     uv run python bench/mutate.py --module hetao_cli/query.py       # one module (repeatable)
     uv run python bench/mutate.py --limit 60 --seed 1               # a sample of 60 a module
     uv run python bench/mutate.py --list --module hetao_cli/check.py  # the mutants, not run
+    uv run python bench/mutate.py --module hetao_cli/check.py --function _longest_prefix
 
 Each module is parsed with `ast`, and each mutant is one small change to it: a comparison
 flipped (< and <=, == and !=, in and not in, is and is not), `and` and `or` swapped, a `not`
@@ -640,6 +641,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--fresh", action="store_true", help="ignore cached results")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
+    parser.add_argument(
+        "--function",
+        action="append",
+        help="only mutants in this function or method, as ids name it: quote_problem, "
+        "LineIndex._index (repeatable; before --limit)",
+    )
     args = parser.parse_args(argv)
     modules = args.module or list(DEFAULT_MODULES)
     equivalent = equivalents(args.equivalent)
@@ -647,7 +654,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan: list[tuple[Mutant, str]] = []
     for module in modules:
         source = (ROOT / module).read_text(encoding="utf-8")
-        for m in _chosen(mutants_of(module, source), args.limit, args.seed):
+        found = mutants_of(module, source)
+        if args.function:
+            found = [m for m in found if m.id.split(":")[1] in args.function]
+        for m in _chosen(found, args.limit, args.seed):
             plan.append((m, source))
     if args.list:
         for m, _ in plan:

@@ -112,3 +112,11 @@ def test_a_file_without_multi_line_strings_is_indexed_as_line_by_line(
         assert fast.key(kind) == slow.key(kind)
     for key in ("id", "date", "quote", "title", "source", "x", "more_citations"):
         assert fast.key(key) == slow.key(key)
+
+
+def test_a_line_that_starts_with_a_bracket_but_is_no_header_keeps_the_keys_after_it() -> None:
+    """An array of arrays spread over lines is not a table: the top-level keys after it are
+    still found, on both ways of reading (with and without a multi-line string)."""
+    text = "a = [\n  [1, 2],\n]\nb = 2\n['']\nc = 3\n"
+    for lines in (LineIndex(text), LineIndex(text + "d = '''\n'''\n")):
+        assert [lines.key(k) for k in ("a", "b", "c", "")] == [1, 4, None, 5]

@@ -433,6 +433,8 @@ def test_dates_are_equal_by_every_part_and_never_to_another_type() -> None:
         "2021-09-03",
     ):
         assert date != other
+        assert (date == other) is False
+    assert date.__eq__("2021-09-03") is NotImplemented
     assert repr(PartialDate(2021, 9, approximate=True)) == (
         "PartialDate(year=2021, month=9, day=None, approximate=True)"
     )
