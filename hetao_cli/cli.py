@@ -1114,9 +1114,11 @@ def check(
         if exc.unreadable:
             streams.problems(exc.problems)
         problems = list(exc.problems)
+        if exc.loaded is not None:  # what a valid book gets checked for, the entries that loaded
+            problems += check_book(exc.loaded, sources_dir)
         if sources_dir is not None and exc.quotes:
             problems += quote_problems(exc.quotes, sources_dir)
-        problems = in_file_order(problems)
+        problems = in_file_order(problems, exc.loaded)
     output = Format.JSON if fmt is CheckFormat.JSON or program is not None else Format.TABLE
     shown = render(views.problems_view(problems), output)
     if program is not None:

@@ -686,6 +686,21 @@ def _leaving(placed: list[_Placed]) -> list[CheckedEntry] | None:
     return found
 
 
+def _book_of(
+    by_id: Mapping[str, _Placed], placed: Sequence[_Placed], files: Sequence[Path]
+) -> FactBook:
+    """The book of the entries placed; its line indexes name every file read, in the order
+    read (a file that held no valid entry too, so that problems list in file order)."""
+    groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}
+    entries: dict[str, Entry] = {}
+    for entry_id, p in by_id.items():
+        groups[p.kind].append(p.entry)
+        entries[entry_id] = p.entry
+    indexes = {p.file: p.lines for p in placed}
+    lines = {str(f): indexes.get(str(f)) or LineIndex.of_file(f) for f in files}
+    return FactBook.of(groups, entries, _Origins(by_id), lines)
+
+
 class _Origins(Mapping[str, Origin]):
     """Where each entry was defined, made only when asked for (by `show` and `check`)."""
 
@@ -759,15 +774,10 @@ def load_files(files: Sequence[Path], cache: Cache | None = None) -> FactBook:
             # Which copy of an id wins decides the kind that links to it name, and a cached
             # file no longer holds the links that stay inside it: check it all afresh.
             return load_files(files, None)
+        book = _book_of(by_id, placed, files)
         if out.problems:
-            raise FactFileError(out.problems, out.quotes)
-        groups: dict[Kind, list[Entry]] = {k: [] for k in Kind}
-        entries: dict[str, Entry] = {}
-        for entry_id, p in by_id.items():
-            groups[p.kind].append(p.entry)
-            entries[entry_id] = p.entry
-        lines = {p.file: p.lines for p in placed}
-        return FactBook.of(groups, entries, _Origins(by_id), lines)
+            raise FactFileError(out.problems, out.quotes, loaded=book)
+        return book
     finally:
         if was_enabled:
             gc.enable()

@@ -69,12 +69,17 @@ class UncheckedQuote(NamedTuple):
 
 
 class FactFileError(Exception):
-    """The fact files could not be read or are not valid; carries every problem found, and
-    the quotes of the invalid entries, which a check with source texts still checks."""
+    """The fact files could not be read or are not valid; carries every problem found, the
+    quotes of the invalid entries, which a check with source texts still checks, and the
+    entries that did load (a FactBook, or None), which `check` checks as it checks a valid
+    book, so that a curator sees every problem in one round."""
 
-    def __init__(self, problems: Sequence[Problem], quotes: Sequence[UncheckedQuote] = ()) -> None:
+    def __init__(
+        self, problems: Sequence[Problem], quotes: Sequence[UncheckedQuote] = (), loaded: Any = None
+    ) -> None:
         self.problems = tuple(problems)
         self.quotes = tuple(quotes)
+        self.loaded = loaded
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BIDI, SOURCES, asset, invoke, raw_controls
+from conftest import BIDI, SOURCES, asset, hetao, invoke, raw_controls
 
 from hetao_cli.check import (
     check_book,
@@ -386,3 +386,61 @@ def test_check_book_reports_each_text_once_per_field(tmp_path: Path) -> None:
     path = with_text(tmp_path, 'name = "張三"', 'name = "\\u001b張\\u0007三"')
     [problem] = check_book(load([path]))
     assert (problem.field, problem.message) == ("name", control_message("\x1b"))
+
+
+# ---------------------------------------------------------------------------------------------
+# One round: what a valid book is checked for, the entries that loaded are checked for too
+
+
+def _one_round_file(tmp_path: Path) -> Path:
+    """valid.toml with a dangling link in its event (a load problem), and a second event whose
+    title holds a bidi control, whose date is after its source's publication and whose quote
+    stands nowhere in the source (problems only `check` finds, on a book that loads)."""
+    text = asset("valid.toml").read_text(encoding="utf-8")
+    text = text.replace('people = ["zhang-san"]', 'people = ["zhang-san", "li-si"]', 1)
+    text += (
+        '\n[[event]]\nid = "late-event"\ndate = "2024-03"\ntitle = "示範\\u202e活動"\n'
+        'source = "demo-source"\nquote = "示範研究院在示範合作區關閉"\n'
+    )
+    path = tmp_path / "one-round.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_lists_every_problem_in_one_round_with_a_load_problem_among_them(
+    tmp_path: Path,
+) -> None:
+    path = _one_round_file(tmp_path)
+    result = hetao("check", path, "--sources", SOURCES)
+    assert result.returncode == 1
+    lines = result.stdout.decode().splitlines()
+    text = path.read_text(encoding="utf-8").splitlines()
+    expected = [
+        ("event[0] id='demo-institute-founded' field 'people'", "links to 'li-si', which no"),
+        ("event[1] id='late-event' field 'date'", "date 2024-03 is after demo-source was"),
+        ("event[1] id='late-event' field 'title'", "contains a bidi control character \\u202e"),
+        ("event[1] id='late-event' field 'quote'", "quote not found verbatim in the source; it "
+                                                   "departs after '示範研究院在示範合作區'"),
+    ]  # fmt: skip
+    assert len(lines) == len(expected), lines
+    for line, (where, what) in zip(lines, expected, strict=True):
+        assert line.startswith(f"{path}:") and f" {where}: {what}" in line, line
+        number = int(line.split(":")[1])
+        field = where.split("field '")[1].rstrip("'")
+        assert text[number - 1].startswith(f"{field} ="), (line, text[number - 1])
+    assert result.stderr.decode() == "hetao: 4 problems found\n"
+
+
+def test_check_in_one_round_lists_a_broken_file_read_first_before_the_others(
+    tmp_path: Path,
+) -> None:
+    """Problems come in the order the files were read, a file that held no valid entry too."""
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[event]\nid = "x"\n', encoding="utf-8")
+    path = _one_round_file(tmp_path)
+    for order in ((broken, path), (path, broken)):
+        result = hetao("check", *order, "--format", "json")
+        assert result.returncode == 1
+        files = [p["file"] for p in json.loads(result.stdout)]
+        assert files == sorted(files, key=[str(f) for f in order].index), files
+        assert files.count(str(broken)) == 1 and files.count(str(path)) == 3, files
