@@ -188,6 +188,10 @@ class PartialDate(Frozen):
         year, month, day, approximate = self._parts()
         return f"PartialDate({year=}, {month=}, {day=}, {approximate=})"
 
+    def __reduce__(self) -> tuple[type, tuple[int, int | None, int | None, bool]]:
+        # copy and pickle make a date through __init__, as a frozen class cannot be set after
+        return (PartialDate, self._parts())
+
     @classmethod
     def parse(cls, text: str, approximate: bool = False) -> "PartialDate":
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else."""
@@ -534,6 +538,11 @@ class FactBook(Frozen):
 
     def __repr__(self) -> str:
         return f"<FactBook of {len(self)} entries>"
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # copy makes a book through __init__, whose parameters come in this order
+        names = (*_GROUPS.values(), "by_id", "origins", "lines")
+        return (FactBook, tuple(getattr(self, name) for name in names))
 
     @classmethod
     def of(

@@ -4,8 +4,10 @@ README states; the mutation run (bench/mutate.py) found these untested."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -438,6 +440,16 @@ def test_dates_are_equal_by_every_part_and_never_to_another_type() -> None:
     assert repr(PartialDate(2021, 9, approximate=True)) == (
         "PartialDate(year=2021, month=9, day=None, approximate=True)"
     )
+
+
+def test_dates_and_books_copy_and_dates_pickle_though_frozen() -> None:
+    for date in (PartialDate(2021, 9, 3), PartialDate(2017, approximate=True)):
+        for made in (copy.copy(date), copy.deepcopy(date), pickle.loads(pickle.dumps(date))):
+            assert made == date and made._parts() == date._parts()
+    book = load([asset("valid.toml")])
+    for made_book in (copy.copy(book), copy.deepcopy(book)):
+        assert made_book == book
+        assert made_book.lines.keys() == book.lines.keys()
 
 
 def test_days_in_a_month_follow_the_calendar_with_its_leap_years() -> None:
