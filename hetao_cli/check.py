@@ -10,7 +10,18 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from .model import SCHEMAS, Entry, Event, FactBook, Figure, Kind, PartialDate, Qualifier, kind_of
+from .model import (
+    SCHEMAS,
+    Entry,
+    Event,
+    FactBook,
+    Figure,
+    Kind,
+    PartialDate,
+    Qualifier,
+    kind_of,
+    quotes_of,
+)
 from .output import CONTROL_IN_TEXT, compiled, escape
 from .problems import LineIndex, Problem, UncheckedQuote
 from .schema import Type
@@ -380,9 +391,12 @@ def _cycle_problems(book: FactBook) -> dict[str, tuple[str, str]]:
     return found
 
 
-def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
+def check_book(
+    book: FactBook, sources: Path | None = None, unloaded: Iterable[UncheckedQuote] = ()
+) -> list[Problem]:
     """Every problem the curator's checks find, in file order; quotes are checked only when
-    sources is given. Unranked conflicts come as warnings, which do not fail a check."""
+    sources is given, those of entries that could not be loaded (`unloaded`) too, against the
+    same texts. Unranked conflicts come as warnings, which do not fail a check."""
     problems: list[Problem] = []
     texts = _SourceTexts(sources) if sources is not None else None
     looped = _cycle_problems(book)
@@ -400,7 +414,7 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
             found.extend(statement_problems(entry))
         found.extend(date_problems(book, entry))
         if texts is not None:
-            for field, source_id, quote in _quotes(entry):
+            for field, source_id, quote in quotes_of(entry.citations, entry.statements):
                 if texts.text(source_id) is None:
                     missing[source_id] = missing.get(source_id, 0) + 1
                     continue
@@ -412,6 +426,12 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
             _placed(book, entry, field, msg, warning=True)
             for field, msg in conflict_warnings(entry)
         )
+    for q in unloaded:
+        if texts is None or texts.text(q.source) is None:
+            continue  # no --sources; or the source's own line says so, or the entry's link does
+        why = texts.problem(q.source, q.quote)
+        if why:
+            problems.append(q.place._replace(message=why))
     for source_id, count in missing.items():
         assert texts is not None
         where = texts.folder / f"{source_id}.txt"
@@ -425,28 +445,6 @@ def check_book(book: FactBook, sources: Path | None = None) -> list[Problem]:
         else:
             problems.append(Problem(str(where), message))
     return in_file_order(problems, book)
-
-
-def quote_problems(quotes: Iterable[UncheckedQuote], sources: Path) -> list[Problem]:
-    """The problems of quotes of entries that could not be loaded, against the source texts."""
-    texts = _SourceTexts(sources)
-    found: list[Problem] = []
-    for q in quotes:
-        if texts.text(q.source) is None:
-            continue  # the source's own line says so, or the entry's link problem does
-        why = texts.problem(q.source, q.quote)
-        if why:
-            found.append(q.place._replace(message=why))
-    return found
-
-
-def _quotes(entry: Entry) -> Iterator[tuple[str, str, str]]:
-    """(field, source id, quote) of each quote the entry cites, its statements' too."""
-    for n, cite in enumerate(entry.citations):
-        # The entry's own quote comes first; quotes for one field are more_citations.
-        yield ("quote" if n == 0 and not cite.field else "more_citations"), cite.source, cite.quote
-    for n, st in enumerate(entry.statements):
-        yield f"statements[{n}]", st.source, st.quote
 
 
 def in_file_order(problems: Sequence[Problem], book: FactBook | None = None) -> list[Problem]:

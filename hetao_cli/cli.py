@@ -915,7 +915,7 @@ def open_(
     Prints the URL of each source the entry cites (a source: its own), a line each. Exit 1
     when none has a URL.
 
-    Example: hetao open siqa --browser
+    Example: hetao open hk-park --browser
     """
     streams = Streams(sys.stdout, sys.stderr)
     book = book_from(facts, streams)
@@ -1095,7 +1095,7 @@ def check(
 
     Example: hetao check --sources ../shared/sources
     """
-    from .check import check_book, in_file_order, quote_problems
+    from .check import check_book, in_file_order
 
     if jq is not None and fmt is CheckFormat.TABLE:
         usage("--jq filters JSON; it conflicts with --format table")
@@ -1115,9 +1115,7 @@ def check(
             streams.problems(exc.problems)
         problems = list(exc.problems)
         if exc.loaded is not None:  # what a valid book gets checked for, the entries that loaded
-            problems += check_book(exc.loaded, sources_dir)
-        if sources_dir is not None and exc.quotes:
-            problems += quote_problems(exc.quotes, sources_dir)
+            problems += check_book(exc.loaded, sources_dir, exc.quotes)
         problems = in_file_order(problems, exc.loaded)
     output = Format.JSON if fmt is CheckFormat.JSON or program is not None else Format.TABLE
     shown = render(views.problems_view(problems), output)

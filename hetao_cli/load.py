@@ -28,6 +28,7 @@ from .model import (
     Qualifier,
     Rank,
     Statement,
+    quotes_of,
 )
 from .output import visible
 from .problems import FactFileError, LineIndex, Problem, UncheckedQuote
@@ -448,7 +449,7 @@ def _convert(
         others = {c.source: None for c in citations if c.source != own_source}
         others.update({st.source: None for st in statements if st.source != own_source})
         out.pending.append(_Linking(file, lines, kind, index, ident, tuple(links), tuple(others)))
-        for at, c_source, c_quote in _quotes_of(citations, statements):
+        for at, c_source, c_quote in quotes_of(citations, statements):
             line = lines.entry(kname, index, at)
             place = Problem(file, "", line, None, kname, index, ident, at)
             out.quotes.append(UncheckedQuote(place, c_source, c_quote))
@@ -489,16 +490,6 @@ def _value_check(field: Field) -> Callable[[Any], Any]:
     if field.holds is Type.DATE:
         return lambda value: PartialDate.parse(check(value))
     return check
-
-
-def _quotes_of(
-    citations: Sequence[Citation], statements: Sequence[Statement]
-) -> Iterator[tuple[str, str, str]]:
-    """(field, source id, quote) of each quote an entry cites."""
-    for n, c in enumerate(citations):
-        yield ("quote" if n == 0 and not c.field else "more_citations"), c.source, c.quote
-    for n, st in enumerate(statements):
-        yield f"statements[{n}]", st.source, st.quote
 
 
 @cache

@@ -283,6 +283,18 @@ class Statement(NamedTuple):
     note: str = ""  # how a relative date was resolved, and the like
 
 
+def quotes_of(
+    citations: Sequence[Citation], statements: Sequence[Statement]
+) -> Iterator[tuple[str, str, str]]:
+    """(field, source id, quote) of each quote an entry cites, as its fact file writes them:
+    its own quote ("quote"; a quote for one field is in "more_citations"), then each
+    statement's ("statements[n]")."""
+    for n, c in enumerate(citations):
+        yield ("quote" if n == 0 and not c.field else "more_citations"), c.source, c.quote
+    for n, st in enumerate(statements):
+        yield f"statements[{n}]", st.source, st.quote
+
+
 # Each record class is its kind's schema: a field is declared once, as Annotated[type, Field],
 # and schema.py derives validation, JSON, search, the cache layout and the docs from it.
 # `id` and `citations` are every kind's (TOML: id, source, quote, more_citations). A NamedTuple

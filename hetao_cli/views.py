@@ -439,7 +439,7 @@ def show_view(book: FactBook, entry: Entry) -> View:
     hidden = ("citations", "links", "recomputed", "statements", "conflicts")  # lines of their own
     details = [Detail(k, k) for k in record if k not in hidden]
     details += [
-        Detail("statements", f"statement {i + 1}", statement_text(st, i))
+        Detail("statements", f"statement {i + 1}", statement_text(st))
         for i, st in enumerate(record["statements"])
     ]
     details += [
@@ -459,7 +459,7 @@ def show_view(book: FactBook, entry: Entry) -> View:
 PROBLEM_KEYS = ("file", "line", "column", "kind", "index", "id", "field", "message")
 
 
-def statement_text(s: Record, position: int) -> str:
+def statement_text(s: Record) -> str:
     """One statement of a field on one line: `area_km2 = 0.877 (87.7 hectares) as of 2023,
     normal; legco-…: "quote"; conflicts with 1`."""
     value = f"{s['value']}" + (f" ({s['as_written']})" if s["as_written"] else "")
