@@ -56,8 +56,10 @@ def references(book: FactBook, entries: Sequence[Entry]) -> list[Reference]:
 
 def date_parts(source: Record) -> list[int]:
     """The published date as CSL's date-parts, at its own precision: [2023], [2023, 12] or
-    [2023, 12, 18]."""
-    return [int(p) for p in str(source["published"]).split("-")]
+    [2023, 12, 18]; [] for an undated source (a web page such as bayarea.gov.hk), whose
+    reference then gives no date, as APA's "n.d." does."""
+    published = source["published"]
+    return [int(p) for p in str(published).split("-")] if published else []
 
 
 def language(source: Record) -> str:
@@ -95,18 +97,19 @@ def csl_item(ref: Reference) -> dict[str, Any]:
     publisher as the container too (the site or magazine it appears in); the entry's quotes in
     `note`, a line each."""
     s = ref.source
-    issued: dict[str, Any] = {"date-parts": [date_parts(s)]}
-    if s.get("published_approximate"):
-        issued["circa"] = True
     item: dict[str, Any] = {
         "id": ref.key,
         "type": csl_type(s),
         "title": s["title"],
         "container-title": s["publisher"],
         "publisher": s["publisher"],
-        "issued": issued,
-        "language": language(s),
     }
+    parts = date_parts(s)
+    if parts:
+        item["issued"] = {"date-parts": [parts]}
+        if s.get("published_approximate"):
+            item["issued"]["circa"] = True
+    item["language"] = language(s)
     if s.get("url"):
         item["URL"] = s["url"]
     if s.get("licence"):
@@ -257,11 +260,13 @@ def render_bibtex(refs: Sequence[Reference]) -> str:
             ("title", bibtex_escaped(s["title"])),
             ("publisher", bibtex_escaped(s["publisher"])),
             ("howpublished", bibtex_escaped(s["publisher"])),
-            ("year", str(parts[0])),
         ]
+        if parts:
+            fields.append(("year", str(parts[0])))
         if len(parts) > 1:
             fields.append(("month", _MONTHS[parts[1] - 1]))
-        fields.append(("date", str(s["published"])))
+        if parts:
+            fields.append(("date", str(s["published"])))
         if s.get("url"):
             fields.append(("url", _bibtex_url(s["url"])))
         fields.append(("language", language(s)))
@@ -300,9 +305,9 @@ def render_ris(refs: Sequence[Reference]) -> str:
             ("ID", r.key),
             ("TI", _ris(s["title"])),
             ("PB", _ris(s["publisher"])),
-            ("PY", str(parts[0])),
-            ("DA", date),
         ]
+        if parts:
+            lines += [("PY", str(parts[0])), ("DA", date)]
         if s.get("url"):
             lines.append(("UR", _ris(s["url"])))
         lines.append(("LA", language(s)))

@@ -366,3 +366,46 @@ def test_every_cite_format_has_a_renderer() -> None:
     from hetao_cli.output import CiteFormat
 
     assert set(RENDERERS) == set(CiteFormat)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every bundled source, dated or not (bayarea.gov.hk and both Wikipedias give no date)
+
+
+def _bundled_sources() -> list[tuple[str, bool]]:
+    """Each bundled source's id, and whether it has a publication date."""
+    records = json.loads(invoke("sources", "--json").stdout)
+    return [(r["id"], r["published"] is not None) for r in records]
+
+
+def test_every_bundled_source_cites_in_every_format_and_an_undated_one_gives_no_date() -> None:
+    sources = _bundled_sources()
+    assert len(sources) == 14 and not all(dated for _, dated in sources)
+    ids = [i for i, _ in sources]
+    dated = {i: d for i, d in sources}
+    items = json.loads(cite(*ids, "--format", "csl-json"))
+    jsonschema.validate(items, CSL_DATA, format_checker=jsonschema.FormatChecker())
+    assert {i["id"]: "issued" in i for i in items} == dated
+    library = bibtex(*ids)
+    assert {e.key: "year" in e.fields_dict for e in library.entries} == dated
+    assert {e.key: "date" in e.fields_dict for e in library.entries} == dated
+    records = rispy.loads(cite(*ids, "--format", "ris"))
+    assert {r["id"]: "year" in r for r in records} == dated
+    lines = cite(*ids).splitlines()
+    references = [line for line in lines if line and not line.startswith("    ")]
+    assert len(references) == 14
+    for line, (_, has_date) in zip(references, sources, strict=True):
+        assert ("(n.d.)" in line) is not has_date, line
+    assert cite(*ids, "--format", "markdown").count("(n.d.)") == 14 - sum(dated.values())
+
+
+def test_an_entry_that_cites_an_undated_source_cites_in_every_format() -> None:
+    """hk-park cites the Chinese Wikipedia, which gives no date: its reference says n.d."""
+    key = "hk-park:wikipedia-zh-hsitp"
+    items = {i["id"]: i for i in json.loads(cite("hk-park", "--format", "csl-json"))}
+    assert "issued" not in items[key] and "issued" in items["hk-park:nanfang-2023-12-18"]
+    assert key in {e.key for e in bibtex("hk-park").entries}
+    assert key in {r["id"] for r in rispy.loads(cite("hk-park", "--format", "ris"))}
+    for fmt in ("text", "markdown"):
+        shown = cite("hk-park", "--format", fmt).replace("*", "")  # markdown: the title in italics
+        assert "維基百科. (n.d.). 港深創新及科技園." in shown
