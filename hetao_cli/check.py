@@ -282,18 +282,8 @@ def quote_problem(
     `check --sources` quadratic: 165 s at 100,000 entries, measured)."""
     if quote in text:
         return None
-    return _why_not_verbatim(quote, text, folded_text, simplified_text)
-
-
-def _why_not_verbatim(
-    quote: str,
-    text: str,
-    folded_text: str | None = None,
-    simplified_text: Callable[[], str] | None = None,
-) -> str:
-    """What is wrong with a quote that does not stand verbatim in text. Each test scans the
-    text, so none is made twice: a quote and a text that are both in NFKC already (as most
-    are) need no second look for a difference of character forms."""
+    # Each test below scans the text, so none is made twice: a quote and a text that are
+    # both in NFKC already (as most are) need no second look for a difference of forms.
     if folded_text is None:
         folded_text = unicodedata.normalize("NFKC", text)
     folded_quote = unicodedata.normalize("NFKC", quote)
@@ -338,14 +328,10 @@ class _SourceTexts:
         text = self.text(source_id)
         if text is None:
             return f"no readable UTF-8 source text at {self.folder / f'{source_id}.txt'}"
-        if quote in text:
-            return None
         folded = self._folded.get(source_id)
         if folded is None:
             folded = self._folded[source_id] = unicodedata.normalize("NFKC", text)
-        return _why_not_verbatim(
-            quote, text, folded, lambda: self._simplified_of(source_id, folded)
-        )
+        return quote_problem(quote, text, folded, lambda: self._simplified_of(source_id, folded))
 
     def _simplified_of(self, source_id: str, folded: str) -> str:
         found = self._simplified.get(source_id)
